@@ -5,6 +5,7 @@ NodeCache custom resource, the Model catalog, inventory files) and must fail
 with a clear error naming the field.
 """
 
+from warmstart.domain.forecast import DemandForecast, ModelDemand
 from warmstart.domain.gpu import GpuRequest, mig_profile_memory_bytes
 from warmstart.domain.model_ref import ModelFormat, ModelRef
 from warmstart.domain.node import (
@@ -22,8 +23,10 @@ __all__ = [
     "Bandwidths",
     "CacheTier",
     "CachedModel",
+    "DemandForecast",
     "GpuDevice",
     "GpuRequest",
+    "ModelDemand",
     "ModelFormat",
     "ModelRef",
     "NodeInventory",
