@@ -103,9 +103,7 @@ def gpu_request(spec: Mapping[str, Any], annotations: Mapping[str, str]) -> GpuR
             try:
                 count = int(parse_quantity(str(raw)))
             except QuantityError as exc:
-                raise PodSpecError(
-                    f'Pod.spec.containers[{i}].resources["{name}"]: {exc}'
-                ) from exc
+                raise PodSpecError(f'Pod.spec.containers[{i}].resources["{name}"]: {exc}') from exc
             if name == GPU_RESOURCE:
                 gpus += count
             else:

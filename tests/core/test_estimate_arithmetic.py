@@ -49,7 +49,9 @@ def test_node_measurement_beats_pool_default_beats_global():
 
 def test_new_node_pays_pool_boot_time_and_in_flight_node_its_remainder():
     pool = PoolDefaults(name="p", boot_seconds=75.0)
-    assert estimate_startup(POD, NodeView(name="new", pool=pool, boot_remaining_s=None)).node_s == 75
+    assert (
+        estimate_startup(POD, NodeView(name="new", pool=pool, boot_remaining_s=None)).node_s == 75
+    )
     assert estimate_startup(POD, NodeView(name="booting", boot_remaining_s=30.0)).node_s == 30
 
 

@@ -56,7 +56,9 @@ def test_caching_more_never_raises_the_estimate(pod, held, extra, images, bw):
     more = {t: max(held.get(t, 0), extra.get(t, 0)) for t in set(held) | set(extra)}
     less_node = node(held, frozenset(), bw)
     more_node = node(more, frozenset(images), bw)
-    assert estimate_startup(pod, more_node).total_s <= estimate_startup(pod, less_node).total_s + 1e-9
+    assert (
+        estimate_startup(pod, more_node).total_s <= estimate_startup(pod, less_node).total_s + 1e-9
+    )
 
 
 @given(pods, tier_bytes, bandwidths, model_bytes)
@@ -85,8 +87,14 @@ def test_warm_gpu_resident_replica_skips_download_and_copy():
 
 def test_persistence_mode_and_a_recent_image_make_cuda_warm():
     pod = PodDemand(images=("img",), gpu=GpuRequest(gpus=1))
-    gpus = (GpuDevice(uuid="GPU-0", memory_total_bytes=80 * GB, memory_free_bytes=80 * GB,
-                      persistence_mode=True),)
+    gpus = (
+        GpuDevice(
+            uuid="GPU-0",
+            memory_total_bytes=80 * GB,
+            memory_free_bytes=80 * GB,
+            persistence_mode=True,
+        ),
+    )
     cold = NodeView(name="n", inventory=NodeInventory(node_name="n"))
     persistent = NodeView(name="n", inventory=NodeInventory(node_name="n", gpus=gpus))
     recent = NodeView(

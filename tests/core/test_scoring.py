@@ -7,13 +7,16 @@ from warmstart.estimate import NodeView
 from warmstart.scoring import score_node
 
 GB = 10**9
-POD = PodDemand(images=("vllm:v1",), model=ModelRef(uri="s3://m", bytes=15 * GB),
-                gpu=GpuRequest(gpus=1))
+POD = PodDemand(
+    images=("vllm:v1",), model=ModelRef(uri="s3://m", bytes=15 * GB), gpu=GpuRequest(gpus=1)
+)
 SIZES = {"vllm:v1": 8 * GB}
 
 
 def inventory(tier: CacheTier) -> NodeInventory:
-    return NodeInventory(node_name="n", models=(CachedModel(uri="s3://m", tier=tier, bytes=15 * GB),))
+    return NodeInventory(
+        node_name="n", models=(CachedModel(uri="s3://m", tier=tier, bytes=15 * GB),)
+    )
 
 
 def test_node_holding_nothing_scores_zero():
@@ -21,7 +24,9 @@ def test_node_holding_nothing_scores_zero():
 
 
 def test_image_and_model_on_local_disk_score_high():
-    view = NodeView(name="n", images=frozenset({"vllm:v1"}), inventory=inventory(CacheTier.LOCAL_DISK))
+    view = NodeView(
+        name="n", images=frozenset({"vllm:v1"}), inventory=inventory(CacheTier.LOCAL_DISK)
+    )
     scored = score_node(POD, view, SIZES)
     # cold: 100 s image + 100 s model + 20 s cuda + 0.6 s h2d = 220.6 s
     # here: 0 s image + 15 GB / 3 GB/s = 5 s model + 20 s + 0.6 s = 25.6 s
@@ -36,5 +41,7 @@ def test_image_alone_scores_about_half():
 
 
 def test_stale_inventory_is_trusted_less():
-    view = NodeView(name="n", images=frozenset({"vllm:v1"}), inventory=inventory(CacheTier.LOCAL_DISK))
+    view = NodeView(
+        name="n", images=frozenset({"vllm:v1"}), inventory=inventory(CacheTier.LOCAL_DISK)
+    )
     assert score_node(POD, view, SIZES, trust=0.5).score == round(0.5 * 10 * 195 / 220.6)  # 4

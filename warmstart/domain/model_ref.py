@@ -21,7 +21,9 @@ class ModelRef(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    uri: str = Field(min_length=1, description="e.g. hf://org/name@rev, s3://bucket/key, pvc://claim/path")
+    uri: str = Field(
+        min_length=1, description="e.g. hf://org/name@rev, s3://bucket/key, pvc://claim/path"
+    )
     bytes: int | None = Field(default=None, ge=0)
     format: ModelFormat = ModelFormat.UNKNOWN
     quantization: str | None = Field(default=None, description="e.g. fp16, bf16, fp8, int4-awq")

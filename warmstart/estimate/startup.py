@@ -198,4 +198,3 @@ def estimate_startup(
         h2d_s=h2d,
         model_tier=tier,
     )
-
