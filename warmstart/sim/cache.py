@@ -1,0 +1,45 @@
+"""A byte-capacity LRU: what a node's disk or page cache still holds.
+
+Entries in use (a running replica's model or image) are never evicted, the way
+kubelet's image GC skips images of running containers.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Container
+
+
+class LruBytes:
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._entries: OrderedDict[str, int] = OrderedDict()
+        self._used = 0
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
+    def items(self) -> list[tuple[str, int]]:
+        return list(self._entries.items())
+
+    def touch(self, key: str, size: int, in_use: Container[str] = ()) -> tuple[bool, list[str]]:
+        """Insert or refresh `key`, evicting least recently used entries to fit.
+
+        Returns (whether `key` was added, the keys evicted).
+        """
+        if key in self._entries:
+            self._entries.move_to_end(key)
+            return False, []
+        if size > self.capacity:
+            return False, []
+        self._entries[key] = size
+        self._used += size
+        evicted: list[str] = []
+        for old in list(self._entries):
+            if self._used <= self.capacity:
+                break
+            if old == key or old in in_use:
+                continue
+            self._used -= self._entries.pop(old)
+            evicted.append(old)
+        return True, evicted
