@@ -8,10 +8,11 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from warmstart.cli.sim_policies import make_policy
 from warmstart.sim.config import ClusterError, default_cluster, load_cluster
 from warmstart.sim.plots import write_plots
 from warmstart.sim.report import report, table, to_json
-from warmstart.sim.run import POLICY_NAMES, PolicyError, make_policy, simulate
+from warmstart.sim.run import POLICY_NAMES, PolicyError, simulate
 from warmstart.traces import SAMPLE, TraceError, load_trace, trace_names
 
 

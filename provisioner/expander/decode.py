@@ -1,0 +1,62 @@
+"""Serialized Kubernetes Nodes and Pods (protobuf) to the dicts the core reads.
+
+cluster-autoscaler sends each node group's template Node and the pods of each
+option as protobuf bytes; we decode only the fields in `k8s_subset.proto` and
+shape them like API JSON, so `warmstart.podspec` and the planner's
+constraint checks read them unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf.message import DecodeError
+
+from provisioner.expander.protos import k8s_subset_pb2 as k8s
+
+Obj = dict[str, Any]
+
+
+class DecodeFailure(ValueError):
+    """A Node or Pod that is not valid protobuf; the message names which."""
+
+
+def _quantities(m: Any) -> dict[str, str]:
+    return {k: v.string for k, v in m.items()}
+
+
+def node_dict(raw: bytes, what: str) -> Obj:
+    node = k8s.Node()
+    try:
+        node.ParseFromString(raw)
+    except DecodeError as exc:
+        raise DecodeFailure(f"{what}: not a serialized v1.Node ({exc})") from exc
+    return {
+        "metadata": {"name": node.metadata.name, "labels": dict(node.metadata.labels)},
+        "spec": {"taints": [{"key": t.key, "value": t.value, "effect": t.effect}
+                            for t in node.spec.taints]},
+        "status": {
+            "allocatable": _quantities(node.status.allocatable)
+            or _quantities(node.status.capacity),
+            "images": [{"names": list(i.names), "sizeBytes": i.sizeBytes}
+                       for i in node.status.images],
+        },
+    }
+
+
+def pod_dict(raw: bytes, what: str) -> Obj:
+    pod = k8s.Pod()
+    try:
+        pod.ParseFromString(raw)
+    except DecodeError as exc:
+        raise DecodeFailure(f"{what}: not a serialized v1.Pod ({exc})") from exc
+    return {
+        "metadata": {"name": pod.metadata.name, "namespace": pod.metadata.namespace,
+                     "annotations": dict(pod.metadata.annotations)},
+        "spec": {"containers": [
+            {"name": c.name, "image": c.image,
+             "resources": {"limits": _quantities(c.resources.limits),
+                           "requests": _quantities(c.resources.requests)}}
+            for c in pod.spec.containers
+        ]},
+    }

@@ -1,0 +1,97 @@
+"""Rank cluster-autoscaler's scale-up options by startup estimate and price.
+
+Each option is a node group, its template node and the pods it would serve.
+Its cost = price of the nodes it adds for an hour + the value of the time its
+pods wait to be ready (the startup estimate on the template node, priced at
+`wait_dollars_per_hour`). The cheapest such cost wins; ties keep every tied
+option, and cluster-autoscaler's next expander (or random) picks among them.
+Pure: no gRPC here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from provisioner.expander.decode import Obj
+from provisioner.state import NodeTemplate
+from warmstart.domain import PodDemand
+from warmstart.estimate import NodeView, StartupEstimate, estimate_startup
+from warmstart.podspec import PodSpecError, pod_demand
+
+INSTANCE_TYPE = "node.kubernetes.io/instance-type"
+
+
+@dataclass(frozen=True, slots=True)
+class OptionIn:
+    group: str
+    count: int
+    node: Obj | None  # template node as API JSON, if cluster-autoscaler sent one
+    pods: tuple[Obj, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    group: str
+    count: int
+    cost: float
+    estimate: StartupEstimate
+    price_per_hour: float | None
+    debug: str
+
+
+def _template(option: OptionIn, templates: tuple[NodeTemplate, ...]) -> NodeTemplate | None:
+    labels = (option.node or {}).get("metadata", {}).get("labels", {})
+    for t in templates:
+        if t.name == option.group or (
+            INSTANCE_TYPE in labels and t.label_map.get(INSTANCE_TYPE) == labels[INSTANCE_TYPE]
+        ):
+            return t
+    return None
+
+
+def _view(option: OptionIn, template: NodeTemplate | None) -> NodeView:
+    images = frozenset(
+        name
+        for image in ((option.node or {}).get("status", {}).get("images") or ())
+        for name in image.get("names") or ()
+    )
+    base = template.view(option.group) if template else NodeView(option.group)
+    return NodeView(name=option.group, images=images | base.images, inventory=base.inventory,
+                    pool=base.pool, boot_remaining_s=None)
+
+
+def _slowest(pods: tuple[Obj, ...], view: NodeView) -> StartupEstimate:
+    demands: list[PodDemand] = []
+    for pod in pods:
+        try:
+            demands.append(pod_demand(pod))
+        except PodSpecError:
+            continue  # a pod we cannot read still gets the node; it just adds no estimate
+    estimates = [estimate_startup(d, view) for d in demands or [PodDemand()]]
+    return max(estimates, key=lambda e: e.total_s)
+
+
+def rank(options: list[OptionIn], templates: tuple[NodeTemplate, ...],
+         wait_dollars_per_hour: float) -> list[Ranked]:
+    """Every option with its cost, cheapest first."""
+    ranked = []
+    for option in options:
+        template = _template(option, templates)
+        estimate = _slowest(option.pods, _view(option, template))
+        price = template.price_per_hour if template else None
+        node_cost = (price or 0.0) * option.count
+        wait_cost = wait_dollars_per_hour * estimate.total_s / 3600 * max(len(option.pods), 1)
+        priced = f"${price:.2f}/h" if price is not None else "price unknown"
+        debug = (f"ready in ~{estimate.total_s:.0f} s; {priced} x {option.count}; "
+                 f"cost {node_cost + wait_cost:.2f}")
+        ranked.append(Ranked(option.group, option.count, node_cost + wait_cost, estimate,
+                             price, debug))
+    return sorted(ranked, key=lambda r: (r.cost, r.group))
+
+
+def best(ranked: list[Ranked], tolerance: float = 1e-6) -> list[Ranked]:
+    if not ranked:
+        return []
+    floor = ranked[0].cost
+    return [r for r in ranked if r.cost <= floor + tolerance]
+

@@ -1,0 +1,60 @@
+"""Assemble a running provisioner from settings and one API client.
+
+Used by the CLI and by the tests alike, so the tests exercise the wiring that
+ships. Informer watches end every `WATCH_S` so each store proves its freshness
+well inside the policy's stale-state bound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from provisioner import naming
+from provisioner.actuator import Actuator, ActuatorSettings, EventSink
+from provisioner.controller import Controller, ForecastSource, Informers
+from provisioner.decisions import DecisionLog
+from provisioner.events import PodEvents
+from provisioner.settings import ProvisionerSettings
+from warmstart.clock import Clock
+from warmstart.kube.client import KubeClient
+from warmstart.kube.events import EventRecorder
+from warmstart.kube.informer import Informer
+from warmstart.kube.resources import NODECACHES, NODEPOOLS, NODES, PODS, Resource
+
+WATCH_S = 20
+
+
+def informers(client: KubeClient, settings: ProvisionerSettings, clock: Clock,
+              optional: bool = True) -> Informers:
+    primary = settings.make_backend().primary
+
+    def make(res: Resource, label_selector: str | None = None) -> Informer:
+        return Informer(client, res, clock=clock, watch_timeout_s=WATCH_S,
+                        label_selector=label_selector)
+
+    return Informers(
+        pods=make(PODS),
+        nodes=make(NODES),
+        owned=make(primary, label_selector=f"{naming.MANAGED_BY}={naming.MANAGER}"),
+        nodecaches=make(NODECACHES) if optional else None,
+        nodepools=make(NODEPOOLS) if optional and settings.backend == "karpenter" else None,
+    )
+
+
+def build(client: KubeClient, settings: ProvisionerSettings, clock: Clock, *,
+          forecast: ForecastSource = lambda: None, is_leader: Callable[[], bool] = lambda: True,
+          events: EventSink | None = None, log: DecisionLog | None = None,
+          sources: Informers | None = None) -> Controller:
+    backend = settings.make_backend()
+    if events is None:
+        events = PodEvents(EventRecorder(client, naming.MANAGER, clock))
+    actuator = Actuator(
+        client, backend, DecisionLog(settings.decisions_kept) if log is None else log,
+        events, clock,
+        ActuatorSettings(shadow=settings.shadow,
+                         max_state_age_s=settings.policy.max_state_age_s),
+        is_leader,
+    )
+    sources = informers(client, settings, clock) if sources is None else sources
+    return Controller(sources, settings, backend,
+                      actuator, clock, forecast)
