@@ -19,15 +19,14 @@ from provisioner.resources import add, parse_resource_list, pod_requests
 from provisioner.state import GPU, NodeTemplate
 from provisioner.timestamps import parse_time
 from warmstart.domain import PoolDefaults
+from warmstart.estimate import NodeView
+from warmstart.estimate.startup import node_seconds
 from warmstart.podspec import PodSpecError, pod_demand
 
 Obj = dict[str, Any]
 POOL_LABELS = ("karpenter.sh/nodepool", "cloud.google.com/gke-nodepool",
                "eks.amazonaws.com/nodegroup", "kubernetes.azure.com/agentpool")
 INSTANCE_TYPE = "node.kubernetes.io/instance-type"
-DEFAULT_BOOT_S = 90.0
-
-
 @dataclass(frozen=True, slots=True)
 class NodeFacts:
     name: str
@@ -59,10 +58,9 @@ def template_for(labels: Mapping[str, str],
 
 
 def boot_seconds(template: NodeTemplate | None) -> float:
-    defaults = template.defaults if template is not None else None
-    if defaults is not None and defaults.boot_seconds is not None:
-        return defaults.boot_seconds
-    return DEFAULT_BOOT_S
+    """A new node's boot time: the pool's, else the estimate's global default."""
+    pool = template.defaults if template is not None else None
+    return node_seconds(NodeView(name="", pool=pool, boot_remaining_s=None))
 
 
 def _images(status: Obj) -> tuple[frozenset[str], dict[str, int]]:

@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from provisioner.backends.base import Obj, Removal, Write, metadata, pod_template
+from provisioner.observe_nodes import boot_seconds
 from provisioner.plan_types import NewNode
 from provisioner.state import NodeTemplate
 from provisioner.timestamps import parse_time
 from warmstart.kube.resources import CAPACITYBUFFERS, PODTEMPLATES, Resource
 
 ACTIVE_CAPACITY = "buffer.x-k8s.io/active-capacity"
-DEFAULT_BOOT_S = 90.0
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,4 @@ class CapacityBufferBackend:
 
     def fulfilled(self, obj: Obj, now: float, template: NodeTemplate | None) -> bool:
         created = parse_time((obj.get("metadata") or {}).get("creationTimestamp"), now)
-        boot = DEFAULT_BOOT_S
-        if template is not None and template.defaults and template.defaults.boot_seconds:
-            boot = template.defaults.boot_seconds
-        return now - created >= boot
+        return now - created >= boot_seconds(template)
