@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PACKAGES := $(wildcard warmstart extender provisioner forecaster agent)
 
-.PHONY: demo test lint typecheck unit bench bench-sim clean
+.PHONY: demo test lint typecheck unit bench bench-sim bench-provisioner clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ bench: $(STAMP)
 
 bench-sim: $(STAMP)
 	$(BIN)/python benchmarks/sim_bench.py
+
+bench-provisioner: $(STAMP)
+	$(BIN)/python -m benchmarks.provisioner_bench
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

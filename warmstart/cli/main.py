@@ -14,7 +14,14 @@ from collections.abc import Sequence
 
 from warmstart import __version__
 
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "warmstart.cli.agent_cmd",
+    "warmstart.cli.forecast_cmd",
+    "warmstart.cli.provisioner_cmd",
+    "warmstart.cli.extender_cmd",
+    "warmstart.cli.demo_cmd",
+    "warmstart.cli.simulate_cmd",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

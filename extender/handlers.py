@@ -1,0 +1,90 @@
+"""The extender verbs as plain functions of (parsed call, index): what to
+answer, including the fail-open answers. No HTTP here; `extender.app` wires
+these to routes and timing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import orjson
+
+from extender.explain import explain_nodes
+from extender.filtering import short_nodes
+from extender.images import canonical_image
+from extender.index import NodeIndex
+from extender.node_facts import NodeObjectError
+from extender.ranking import ScoreMemo, rank
+from extender.wire import ExtenderArgs, WireError, filter_reply, prioritize_reply
+from warmstart.domain import PodDemand
+from warmstart.podspec import pod_demand
+from warmstart.scoring import MAX_SCORE
+
+
+class IndexNotReady(Exception):
+    """The index has not synced (or lost the API server): answer fail-open."""
+
+
+def read_demand(index: NodeIndex, pod: Mapping[str, Any]) -> PodDemand:
+    """The pod's demand, with images spelled as the index spells them."""
+    demand = pod_demand(pod, index.catalog)
+    images = tuple(canonical_image(i) for i in demand.images)
+    return demand.model_copy(update={"images": images}) if images != demand.images else demand
+
+
+def learn_nodes(index: NodeIndex, args: ExtenderArgs) -> None:
+    """With full Node objects in the call, keep their images and labels."""
+    for i, node in enumerate(args.nodes or ()):
+        try:
+            index.upsert_node(node)
+        except NodeObjectError as exc:
+            raise WireError(str(exc).replace("Node.", f"Nodes.items[{i}].", 1)) from exc
+
+
+def _require_ready(index: NodeIndex) -> None:
+    if not index.ready():
+        raise IndexNotReady
+
+
+def candidates(index: NodeIndex, args: ExtenderArgs) -> npt.NDArray[np.int64]:
+    """Index slots of the call's nodes (those the index knows)."""
+    return index.slots.lookup(args.names)
+
+
+def do_filter(index: NodeIndex, args: ExtenderArgs, demand: PodDemand) -> tuple[bytes, int]:
+    _require_ready(index)
+    slots = candidates(index, args)
+    failed = short_nodes(index, demand, slots)
+    kept = None
+    if failed and args.nodes is None and len(slots) == len(args.names):  # every name known
+        kept = [n for n in index.slots.names[slots].tolist() if n not in failed]
+    return filter_reply(args, failed, kept), len(failed)
+
+
+def do_prioritize(
+    index: NodeIndex, args: ExtenderArgs, demand: PodDemand, deadline: float, memo: ScoreMemo
+) -> tuple[bytes, int]:
+    _require_ready(index)
+    ranked = rank(index, demand, candidates(index, args), deadline, memo)
+    entries = index.slots.entries
+    groups = [
+        (score, entries[ranked.slots[ranked.scores == score]].tolist())
+        for score in range(1, MAX_SCORE + 1)
+    ]
+    return prioritize_reply(groups), len(ranked.slots)
+
+
+def do_explain(index: NodeIndex, args: ExtenderArgs, demand: PodDemand) -> bytes:
+    return orjson.dumps(explain_nodes(index, demand, args.names))
+
+
+def fail_open(verb: str, args: ExtenderArgs) -> bytes:
+    """Every node passes the filter; prioritize gives no scores."""
+    return filter_reply(args, {}) if verb == "filter" else prioritize_reply(())
+
+
+def echo(args: ExtenderArgs) -> bytes:
+    """The framework floor: parse the call, echo the node names."""
+    return orjson.dumps({"NodeNames": args.names})

@@ -1,0 +1,57 @@
+"""What the extender reads from a Node object: image locality and pool.
+
+Runs on every Node watch event (and, with nodeCacheCapable false, on Node
+objects inside scheduler requests), so it reads only `metadata.name`,
+`metadata.resourceVersion`, `metadata.labels` and `status.images`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from extender.images import canonical_image
+
+
+class NodeObjectError(ValueError):
+    """A Node object lacks a field the extender reads; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class NodeObjectFacts:
+    name: str
+    resource_version: str | None
+    pool: str | None
+    images: frozenset[str] = frozenset()
+    image_sizes: Mapping[str, int] = field(default_factory=dict)
+
+
+def node_object_facts(
+    node: Mapping[str, Any], pool_labels: Sequence[str], where: str = "Node"
+) -> NodeObjectFacts:
+    """Facts of one Node object (API JSON). Raises NodeObjectError naming the field."""
+    metadata = node.get("metadata")
+    if not isinstance(metadata, Mapping) or not isinstance(metadata.get("name"), str):
+        raise NodeObjectError(f"{where}.metadata.name: missing or not a string")
+    labels = metadata.get("labels") or {}
+    pool = next((labels[k] for k in pool_labels if k in labels), None)
+    images: set[str] = set()
+    sizes: dict[str, int] = {}
+    for i, entry in enumerate((node.get("status") or {}).get("images") or ()):
+        size = entry.get("sizeBytes") if isinstance(entry, Mapping) else None
+        names = entry.get("names") if isinstance(entry, Mapping) else None
+        if not isinstance(names, list):
+            raise NodeObjectError(f"{where}.status.images[{i}].names: expected a list")
+        for raw in names:
+            image = canonical_image(str(raw))
+            images.add(image)
+            if isinstance(size, int) and size >= 0:
+                sizes[image] = size
+    return NodeObjectFacts(
+        name=metadata["name"],
+        resource_version=metadata.get("resourceVersion"),
+        pool=pool,
+        images=frozenset(images),
+        image_sizes=sizes,
+    )

@@ -1,0 +1,145 @@
+"""Prioritize: score every candidate that can earn more than 0, in one pass.
+
+Each candidate gets an integer class code, built with numpy over the whole
+candidate list at once: its profile (see `extender.profile`), how it holds the
+pod's model, which of the pod's images it holds, whether they ran there
+recently, whether its inventory is stale. Nodes with one code get one score,
+computed once — `score_node`'s arithmetic, with the cold estimate shared by
+every class of a profile — and remembered per pod shape across calls, since
+a Deployment's replicas ask the same question. Nodes scoring 0 are left out
+of the reply: kube-scheduler gives them 0 anyway.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from extender.index import PROFILE, NodeIndex
+from warmstart.domain import PodDemand
+from warmstart.estimate import StartupEstimate, estimate_startup
+from warmstart.scoring import to_score
+
+# Code layout: profile * PROFILE_UNIT + model-holding id * MODEL_UNIT + flag bits
+# (bit 0 stale, bit 1 ran recently, bits 2.. the pod's images held).
+MAX_IMAGES = 20
+MODEL_UNIT = 1 << (2 + MAX_IMAGES)
+PROFILE_UNIT = MODEL_UNIT << 20
+# Scores kept across calls; past this many the memo is dropped and refilled.
+MEMO_ENTRIES = 500_000
+_CHECK_EVERY = 16
+
+
+class BudgetExceeded(Exception):
+    """The handler's time budget ran out; the caller fails open."""
+
+
+class ScoreMemo:
+    """Scores by (pod shape, class code) and cold estimates by (shape, profile)."""
+
+    def __init__(self, max_entries: int = MEMO_ENTRIES) -> None:
+        self._max = max_entries
+        self._size = 0
+        self.scores: dict[Hashable, dict[int, int]] = {}
+        self.colds: dict[tuple[Hashable, int], StartupEstimate] = {}
+        self.computed = 0
+
+    def table(self, shape: Hashable) -> dict[int, int]:
+        if self._size >= self._max:
+            self.scores.clear()
+            self.colds.clear()
+            self._size = 0
+        return self.scores.setdefault(shape, {})
+
+    def score(
+        self, index: NodeIndex, demand: PodDemand, shape: Hashable, code: int, slot: int
+    ) -> int:
+        """Score of class `code`, from the estimate on its member in `slot`."""
+        profile = code // PROFILE_UNIT
+        cold = self.colds.get((shape, profile))
+        if cold is None:
+            view = index.cold_views[profile]
+            cold = self.colds[(shape, profile)] = estimate_startup(demand, view, index.image_sizes)
+        view = index.views[index.slots.names[slot]]
+        estimate = estimate_startup(demand, view, index.image_sizes)
+        trust = index.settings.stale_trust if code & 1 else 1.0
+        self.computed += 1
+        self._size += 1
+        return to_score(estimate, cold, trust)
+
+
+def pod_shape(index: NodeIndex, demand: PodDemand) -> Hashable:
+    """Everything about the pod (and the image sizes it meets) that a score depends on."""
+    gpu = demand.gpu
+    sizes = tuple(index.image_sizes.get(i) for i in demand.images)
+    mig = tuple(sorted(gpu.mig.items()))
+    return (
+        demand.images,
+        demand.model,
+        gpu.gpus,
+        mig,
+        gpu.tensor_parallel,
+        demand.streaming_load,
+        sizes,
+    )
+
+
+def class_codes(index: NodeIndex, demand: PodDemand) -> np.ndarray:
+    """Class code of every slot (free slots are negative)."""
+    if len(demand.images) > MAX_IMAGES:
+        raise ValueError(f"Pod: {len(demand.images)} images; at most {MAX_IMAGES} are ranked")
+    code = index.slots[PROFILE] * PROFILE_UNIT
+    if demand.model is not None:
+        slots, held = index.model_slots(demand.model.uri)
+        if len(held) and held.max() >= PROFILE_UNIT // MODEL_UNIT:
+            raise ValueError("more ways of holding a model than class codes can tell apart")
+        code[slots] += held * MODEL_UNIT
+    for i, image in enumerate(demand.images):
+        code[index.image_slots(image)] |= 4 << i
+        code[index.recent_slots(image)] |= 2
+    stale = index.stale_nodes()
+    if stale:
+        code[index.slots.lookup(list(stale))] |= 1
+    return code
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Slots of the candidates scoring above 0, and their scores (same order)."""
+
+    slots: npt.NDArray[np.int64]
+    scores: npt.NDArray[np.int64]
+
+    def named(self, index: NodeIndex) -> dict[str, int]:
+        return dict(zip(index.slots.names[self.slots].tolist(), self.scores.tolist(), strict=True))
+
+
+def rank(
+    index: NodeIndex,
+    demand: PodDemand,
+    candidates: npt.NDArray[np.int64],
+    deadline: float,
+    memo: ScoreMemo,
+) -> Ranking:
+    """The candidate slots scoring above 0, with their scores."""
+    codes = class_codes(index, demand)[candidates]
+    unique, inverse = np.unique(codes, return_inverse=True)
+    first = np.empty(len(unique), np.int64)
+    first[inverse] = np.arange(len(codes))  # any member stands for its class
+    shape = pod_shape(index, demand)
+    table = memo.table(shape)
+    scores = np.empty(len(unique), np.int64)
+    for j, code in enumerate(unique.tolist()):
+        score = table.get(code)
+        if score is None:
+            score = table[code] = memo.score(index, demand, shape, code, int(candidates[first[j]]))
+            if j % _CHECK_EVERY == 0 and time.perf_counter() > deadline:
+                raise BudgetExceeded
+        scores[j] = score
+    per_node = scores[inverse]
+    keep = per_node > 0
+    return Ranking(candidates[keep], per_node[keep])

@@ -1,0 +1,176 @@
+"""The fast path gives every candidate exactly the score `score_node` gives it.
+
+Ranking scores one member per equivalence class and shares cold estimates per
+profile; these properties check the result against `score_node` run on every
+node, on random clusters whose nodes often (but not always) look alike.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extender import ExtenderSettings, NodeIndex
+from extender.images import canonical_image
+from extender.index import PROFILE
+from extender.ranking import ScoreMemo, rank
+from warmstart.clock import ManualClock
+from warmstart.domain import (
+    Bandwidths,
+    CachedModel,
+    CacheTier,
+    GpuDevice,
+    GpuRequest,
+    ModelRef,
+    NodeInventory,
+    PodDemand,
+    PoolDefaults,
+    WarmSignals,
+)
+from warmstart.scoring import score_node
+
+NOW = 1795827600.0
+GB = 10**9
+IMAGES = ["vllm/vllm-openai:v1", "tgi:2", "docker.io/library/triton:3"]
+URIS = ["hf://a", "hf://b", "s3://c"]
+SETTINGS = ExtenderSettings(
+    pools=(PoolDefaults(name="slow", boot_seconds=120, bandwidths=Bandwidths(registry_pull=4e7)),)
+)
+
+cached = st.builds(
+    CachedModel,
+    uri=st.sampled_from(URIS[:2]),
+    tier=st.sampled_from(list(CacheTier)),
+    bytes=st.sampled_from([GB, 15 * GB]),
+)
+PERSISTENT = GpuDevice(
+    uuid="g", memory_total_bytes=80 * GB, memory_free_bytes=79 * GB, persistence_mode=True
+)
+COLD = PERSISTENT.model_copy(update={"persistence_mode": False})
+# Most nodes are alike and differ from the base node in at most one way, so a class
+# key that forgot a field would merge nodes whose scores differ.
+TWEAKS = [
+    "",
+    "",
+    "",
+    "",
+    "disk",
+    "h2d",
+    "registry",
+    "cuda",
+    "pool",
+    "noinv",
+    "nogpu",
+    "nogpu-cold",
+    "gpu-persist",
+    "cold",
+]
+node = st.tuples(
+    st.sampled_from([[], [IMAGES[0]], [IMAGES[0], IMAGES[2]]]),  # images on the Node
+    st.one_of(st.just([]), st.lists(cached, max_size=2)),  # models cached
+    st.sampled_from([[], [], [], [IMAGES[0]]]),  # images that ran recently
+    st.sampled_from([False, False, False, True]),  # stale inventory
+    st.sampled_from(TWEAKS),
+)
+demand = st.builds(
+    PodDemand,
+    images=st.lists(st.sampled_from(IMAGES), min_size=1, max_size=2, unique=True).map(
+        lambda xs: tuple(canonical_image(x) for x in xs)
+    ),
+    model=st.one_of(
+        st.none(),
+        st.builds(
+            ModelRef, uri=st.sampled_from(URIS[:2]), bytes=st.sampled_from([None, GB, 15 * GB])
+        ),
+    ),
+    gpu=st.builds(GpuRequest, gpus=st.integers(0, 2)),
+    streaming_load=st.booleans(),
+)
+
+
+def _inventory(name: str, node: tuple[Any, ...]) -> NodeInventory | None:
+    _, models, recent, stale, tweak = node
+    if tweak == "noinv":
+        return None
+    bw = {
+        "disk": Bandwidths(local_disk=6.5e9),
+        "h2d": Bandwidths(host_to_device=50e9),
+        "registry": Bandwidths(registry_pull=1e8),
+    }.get(tweak, Bandwidths(local_disk=3e9))
+    observed = NOW - (SETTINGS.stale_after_s + 1 if stale else 0)
+    return NodeInventory(
+        node_name=name,
+        gpus=() if tweak.startswith("nogpu") else (COLD,) if tweak == "cold" else (PERSISTENT,),
+        models=tuple(models),
+        bandwidths=bw,
+        warm=WarmSignals(
+            persistence_mode=tweak not in ("nogpu-cold", "gpu-persist", "cold"),
+            recent_images=tuple(recent),
+            cuda_init_seconds=2.5 if tweak == "cuda" else None,
+        ),
+        observed_at=datetime.fromtimestamp(observed, UTC),
+    )
+
+
+def build(nodes: list[tuple[Any, ...]]) -> tuple[NodeIndex, ManualClock]:
+    clock = ManualClock(NOW)
+    index = NodeIndex(SETTINGS, clock)
+    for i, node in enumerate(nodes):
+        name, images, tweak = f"n{i}", node[0], node[-1]
+        labels = {"karpenter.sh/nodepool": "slow"} if tweak == "pool" else {}
+        index.upsert_node(
+            {
+                "metadata": {"name": name, "labels": labels},
+                "status": {"images": [{"names": [x], "sizeBytes": GB // 2} for x in images]},
+            }
+        )
+        inventory = _inventory(name, node)
+        if inventory is not None:
+            index.upsert_cache(inventory)
+    return index, clock
+
+
+def expected(index: NodeIndex, pod: PodDemand, names: list[str]) -> dict[str, int]:
+    stale = index.stale_nodes()
+    out = {}
+    for name in names:
+        if name in index.views:
+            trust = SETTINGS.stale_trust if name in stale else 1.0
+            score = score_node(pod, index.views[name], index.image_sizes, trust).score
+            if score > 0:
+                out[name] = score
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(node, min_size=1, max_size=40), demand, st.data())
+def test_ranking_equals_score_node_on_every_candidate(nodes, pod, data):
+    index, _ = build(nodes)
+    known = [*index.views, "unknown"]
+    names = data.draw(st.one_of(st.just(known), st.lists(st.sampled_from(known), unique=True)))
+    memo = ScoreMemo()
+    assert rank(index, pod, index.slots.lookup(names), math.inf, memo).named(index) == expected(
+        index, pod, names
+    )
+    # again from the memo, and after a node changes profile
+    assert rank(index, pod, index.slots.lookup(names), math.inf, memo).named(index) == expected(
+        index, pod, names
+    )
+    index.upsert_cache(NodeInventory(node_name="n0", bandwidths=Bandwidths(local_disk=7e9)))
+    assert rank(index, pod, index.slots.lookup(names), math.inf, memo).named(index) == expected(
+        index, pod, names
+    )
+
+
+def test_alike_machines_share_one_estimate():
+    # 3.00 and 3.05 GB/s disks snap to one grid point; 6.5 GB/s is another profile
+    clock = ManualClock(NOW)
+    index = NodeIndex(SETTINGS, clock)
+    for name, bw in (("n0", 3e9), ("n1", 3.05e9), ("n2", 6.5e9)):
+        index.upsert_cache(NodeInventory(node_name=name, bandwidths=Bandwidths(local_disk=bw)))
+    profiles = [index.slots[PROFILE][index.slots.of[n]] for n in ("n0", "n1", "n2")]
+    assert profiles[0] == profiles[1] != profiles[2]

@@ -1,0 +1,99 @@
+"""The index: image names as kubelet and pods spell them, Node objects learned
+from calls, staleness over time, and the pre-encoded prioritize reply."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+import orjson
+import pytest
+
+from extender import ExtenderSettings, NodeIndex
+from extender.handlers import learn_nodes, read_demand
+from extender.images import canonical_image
+from extender.ranking import ScoreMemo, rank
+from extender.wire import parse_args, prioritize_reply
+from tests.extender.conftest import CAPTURES, NOW, capture
+from warmstart.clock import ManualClock
+from warmstart.domain import NodeInventory
+
+
+@pytest.mark.parametrize(
+    ("ref", "canonical"),
+    [
+        ("nginx", "docker.io/library/nginx:latest"),
+        ("vllm/vllm-openai:v0.11.0", "docker.io/vllm/vllm-openai:v0.11.0"),
+        ("docker.io/vllm/vllm-openai:v0.11.0", "docker.io/vllm/vllm-openai:v0.11.0"),
+        ("index.docker.io/library/nginx:1", "docker.io/library/nginx:1"),
+        ("nvcr.io/nvidia/tritonserver:25.01-py3", "nvcr.io/nvidia/tritonserver:25.01-py3"),
+        ("localhost:5000/x", "localhost:5000/x:latest"),
+        ("repo/app@sha256:abc", "docker.io/repo/app@sha256:abc"),
+    ],
+)
+def test_image_references_are_normalised_like_docker_does(ref: str, canonical: str):
+    assert canonical_image(ref) == canonical
+
+
+def test_full_node_objects_in_a_call_teach_the_index_their_images():
+    clock = ManualClock(NOW)
+    index = NodeIndex(ExtenderSettings(), clock)
+    args = parse_args((CAPTURES / "prioritize-nodes-kserve-predictor.json").read_bytes())
+    learn_nodes(index, args)
+    assert index.image_sizes["docker.io/kserve/huggingfaceserver:v0.15.0"] == 6_100_000_000
+    demand = read_demand(index, args.pod)
+    slots = index.slots.lookup(args.names)
+    scored = rank(index, demand, slots, math.inf, ScoreMemo()).named(index)
+    # the nodes holding huggingfaceserver (6.1 GB of the pod's images) score, the others not
+    holders = {
+        n["metadata"]["name"]
+        for n in args.nodes or ()
+        if any("huggingfaceserver" in i["names"][0] for i in n["status"]["images"])
+    }
+    assert set(scored) == holders
+
+
+def test_inventory_goes_stale_after_the_bound_and_fresh_again_on_update():
+    clock = ManualClock(NOW)
+    index = NodeIndex(ExtenderSettings(stale_after_s=600), clock)
+    observed = datetime.fromtimestamp(NOW, UTC)
+    index.upsert_cache(NodeInventory(node_name="n", observed_at=observed))
+    assert index.stale_nodes() == set()
+    clock.advance(601)
+    assert index.stale_nodes() == {"n"} and index.oldest_inventory_age() == 601
+    later = datetime.fromtimestamp(NOW + 601, UTC)
+    index.upsert_cache(NodeInventory(node_name="n", observed_at=later))
+    assert index.stale_nodes() == set()
+
+
+def test_prioritize_reply_is_json_even_for_odd_names():
+    names = ['gpu-"quoted"', "gpu-ü", "plain"]
+    entries = [b'{"Host":' + orjson.dumps(n) + b',"Score":' for n in names]
+    reply = orjson.loads(prioritize_reply([(10, entries[:2]), (3, []), (7, entries[2:])]))
+    assert reply == [
+        {"Host": 'gpu-"quoted"', "Score": 10},
+        {"Host": "gpu-ü", "Score": 10},
+        {"Host": "plain", "Score": 7},
+    ]
+    assert prioritize_reply([]) == b"[]"
+
+
+def test_thousands_of_nodes_grow_the_index():
+    clock = ManualClock(NOW)
+    index = NodeIndex(ExtenderSettings(), clock)
+    pod = capture("prioritize-nodenames-annotated-model.json")["Pod"]
+    for i in range(3000):
+        index.upsert_node(
+            {
+                "metadata": {"name": f"n{i}"},
+                "status": {
+                    "images": [{"names": ["vllm/vllm-openai:v0.11.0"], "sizeBytes": 10_760_000_000}]
+                },
+            }
+        )
+    for i in range(0, 3000, 2):
+        index.delete_node(f"n{i}")
+    demand = read_demand(index, pod)
+    slots = index.slots.lookup([f"n{i}" for i in range(3000)])
+    scored = rank(index, demand, slots, math.inf, ScoreMemo())
+    assert len(scored.slots) == 1500 and set(scored.scores.tolist()) == {5}
