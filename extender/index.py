@@ -56,6 +56,7 @@ class NodeIndex:
         self.cold_views: list[NodeView] = []  # per profile: a member with nothing warm
         self._model_keys: dict[ModelKey, int] = {}
         self._staleness = StaleTracker(settings.stale_after_s)
+        self._changes = 0  # bumped on every change of a node's indexed facts
         # When the feed last heard from the API server (epoch s); None: never synced.
         self._synced_at: Callable[[], float | None] = lambda: None
 
@@ -104,6 +105,12 @@ class NodeIndex:
     def stale_nodes(self) -> frozenset[str] | set[str]:
         return self._staleness.stale(self._clock.now())
 
+    def generation(self) -> tuple[int, int]:
+        """Changes when any node's facts or the stale set change: answers computed
+        at one generation hold until it moves."""
+        self.stale_nodes()
+        return self._changes, self._staleness.version
+
     def oldest_inventory_age(self) -> float:
         return self._staleness.oldest_age(self._clock.now())
 
@@ -144,6 +151,7 @@ class NodeIndex:
 
     # -- upkeep ------------------------------------------------------------
     def _refresh(self, name: str) -> None:
+        self._changes += 1
         self._unindex(name)
         obj, inv = self._objects.get(name), self._caches.get(name)
         if obj is None and inv is None:

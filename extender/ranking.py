@@ -6,13 +6,17 @@ pod's model, which of the pod's images it holds, whether they ran there
 recently, whether its inventory is stale. Nodes with one code get one score,
 computed once — `score_node`'s arithmetic, with the cold estimate shared by
 every class of a profile — and remembered per pod shape across calls, since
-a Deployment's replicas ask the same question. Nodes scoring 0 are left out
-of the reply: kube-scheduler gives them 0 anyway.
+a Deployment's replicas ask the same question. The scores of every node for a
+pod shape are kept too, until the index's generation moves (a node's facts or
+the stale set change), so a repeated question costs one array lookup over the
+candidates. Nodes scoring 0 are left out of the reply: kube-scheduler gives
+them 0 anyway.
 """
 
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 
@@ -31,6 +35,8 @@ MODEL_UNIT = 1 << (2 + MAX_IMAGES)
 PROFILE_UNIT = MODEL_UNIT << 20
 # Scores kept across calls; past this many the memo is dropped and refilled.
 MEMO_ENTRIES = 500_000
+# Per-node score vectors kept (one byte a node each), least recently used dropped.
+VECTORS = 256
 _CHECK_EVERY = 16
 
 
@@ -46,7 +52,22 @@ class ScoreMemo:
         self._size = 0
         self.scores: dict[Hashable, dict[int, int]] = {}
         self.colds: dict[tuple[Hashable, int], StartupEstimate] = {}
+        self.vectors: OrderedDict[Hashable, tuple[Hashable, npt.NDArray[np.int8]]] = OrderedDict()
         self.computed = 0
+
+    def vector(self, shape: Hashable, generation: Hashable) -> npt.NDArray[np.int8] | None:
+        """Every slot's score for `shape`, if computed at this index generation."""
+        kept = self.vectors.get(shape)
+        if kept is None or kept[0] != generation:
+            return None
+        self.vectors.move_to_end(shape)
+        return kept[1]
+
+    def keep(self, shape: Hashable, generation: Hashable, scores: npt.NDArray[np.int8]) -> None:
+        self.vectors[shape] = (generation, scores)
+        self.vectors.move_to_end(shape)
+        if len(self.vectors) > VECTORS:
+            self.vectors.popitem(last=False)
 
     def table(self, shape: Hashable) -> dict[int, int]:
         if self._size >= self._max:
@@ -112,10 +133,33 @@ class Ranking:
     """Slots of the candidates scoring above 0, and their scores (same order)."""
 
     slots: npt.NDArray[np.int64]
-    scores: npt.NDArray[np.int64]
+    scores: npt.NDArray[np.int8]
 
     def named(self, index: NodeIndex) -> dict[str, int]:
         return dict(zip(index.slots.names[self.slots].tolist(), self.scores.tolist(), strict=True))
+
+
+def score_slots(
+    index: NodeIndex, demand: PodDemand, shape: Hashable, deadline: float, memo: ScoreMemo
+) -> npt.NDArray[np.int8]:
+    """The score of every node in the index (0 for free slots), one estimate per class."""
+    codes = class_codes(index, demand)
+    live = np.flatnonzero(codes >= 0)
+    unique, inverse = np.unique(codes[live], return_inverse=True)
+    first = np.empty(len(unique), np.int64)
+    first[inverse] = live  # any member stands for its class
+    table = memo.table(shape)
+    scores = np.empty(len(unique), np.int8)
+    for j, code in enumerate(unique.tolist()):
+        score = table.get(code)
+        if score is None:
+            score = table[code] = memo.score(index, demand, shape, code, int(first[j]))
+            if j % _CHECK_EVERY == 0 and time.perf_counter() > deadline:
+                raise BudgetExceeded
+        scores[j] = score
+    per_slot = np.zeros(index.slots.capacity, np.int8)
+    per_slot[live] = scores[inverse]
+    return per_slot
 
 
 def rank(
@@ -126,20 +170,12 @@ def rank(
     memo: ScoreMemo,
 ) -> Ranking:
     """The candidate slots scoring above 0, with their scores."""
-    codes = class_codes(index, demand)[candidates]
-    unique, inverse = np.unique(codes, return_inverse=True)
-    first = np.empty(len(unique), np.int64)
-    first[inverse] = np.arange(len(codes))  # any member stands for its class
     shape = pod_shape(index, demand)
-    table = memo.table(shape)
-    scores = np.empty(len(unique), np.int64)
-    for j, code in enumerate(unique.tolist()):
-        score = table.get(code)
-        if score is None:
-            score = table[code] = memo.score(index, demand, shape, code, int(candidates[first[j]]))
-            if j % _CHECK_EVERY == 0 and time.perf_counter() > deadline:
-                raise BudgetExceeded
-        scores[j] = score
-    per_node = scores[inverse]
-    keep = per_node > 0
-    return Ranking(candidates[keep], per_node[keep])
+    generation = index.generation()
+    per_slot = memo.vector(shape, generation)
+    if per_slot is None:
+        per_slot = score_slots(index, demand, shape, deadline, memo)
+        memo.keep(shape, generation, per_slot)
+    scores = per_slot[candidates]
+    keep = scores > 0
+    return Ranking(candidates[keep], scores[keep])

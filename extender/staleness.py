@@ -18,17 +18,19 @@ class StaleTracker:
         self._observed: dict[str, float] = {}
         self._heap: list[tuple[float, str]] = []
         self._stale: set[str] = set()
+        # Bumped whenever the stale set changes, so answers cached on it expire.
+        self.version = 0
 
     def observe(self, name: str, observed_at: float) -> None:
         if self._observed.get(name) == observed_at:
             return  # a Node event for the same inventory: nothing new to age
         self._observed[name] = observed_at
-        self._stale.discard(name)
+        self._unstale(name)
         heapq.heappush(self._heap, (observed_at, name))
 
     def forget(self, name: str) -> None:
         self._observed.pop(name, None)
-        self._stale.discard(name)
+        self._unstale(name)
 
     def stale(self, now: float) -> frozenset[str] | set[str]:
         """Names whose latest observation is older than the bound at `now`."""
@@ -38,7 +40,13 @@ class StaleTracker:
             observed_at, name = heapq.heappop(heap)
             if self._observed.get(name) == observed_at:
                 self._stale.add(name)
+                self.version += 1
         return self._stale
+
+    def _unstale(self, name: str) -> None:
+        if name in self._stale:
+            self._stale.discard(name)
+            self.version += 1
 
     def oldest_age(self, now: float) -> float:
         """Age in seconds of the oldest inventory held (0 when none)."""
