@@ -78,7 +78,8 @@ def start_server(inventory: Path) -> tuple[subprocess.Popen[bytes], int]:
     cmd = [
         sys.executable,
         "-m",
-        "warmstart.cli.extender_cmd",
+        "warmstart.cli.main",
+        "extender",
         "serve",
         "--inventory",
         str(inventory),

@@ -130,10 +130,14 @@ def pod_demand(pod: Mapping[str, Any], catalog: ModelCatalog | None = None) -> P
     if not isinstance(pod, Mapping):
         raise PodSpecError("Pod: expected an object")
     metadata = pod.get("metadata") or {}
+    if not isinstance(metadata, Mapping):
+        raise PodSpecError("Pod.metadata: not an object")
     spec = pod.get("spec")
     if not isinstance(spec, Mapping):
         raise PodSpecError("Pod.spec: missing or not an object")
     annotations = metadata.get("annotations") or {}
+    if not isinstance(annotations, Mapping):
+        raise PodSpecError("Pod.metadata.annotations: not an object")
     streaming = annotations.get(STREAMING_LOAD, "").lower() in ("true", "1", "yes")
     return PodDemand(
         images=pod_images(spec),

@@ -41,8 +41,10 @@ def cold_view(node: NodeView) -> NodeView:
     inventory = node.inventory
     if inventory is not None:
         cold_gpus = tuple(g.model_copy(update={"persistence_mode": False}) for g in inventory.gpus)
+        # A measured CUDA init time is the node's own speed, not warmth: keep it.
+        cold_warm = WarmSignals(cuda_init_seconds=inventory.warm.cuda_init_seconds)
         inventory = inventory.model_copy(
-            update={"models": (), "warm": WarmSignals(), "gpus": cold_gpus}
+            update={"models": (), "warm": cold_warm, "gpus": cold_gpus}
         )
     return NodeView(
         name=node.name,

@@ -107,6 +107,8 @@ def test_model_bytes_accept_kubernetes_quantities():
             'containers[0].resources["nvidia.com/gpu"]',
         ),
         ({"metadata": {}}, "Pod.spec"),
+        ({"metadata": "x", "spec": {}}, "Pod.metadata"),
+        ({"metadata": {"annotations": ["a"]}, "spec": {}}, "Pod.metadata.annotations"),
     ],
 )
 def test_malformed_fields_are_named(pod, field):

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from warmstart.domain import CachedModel, CacheTier, GpuRequest, ModelRef, NodeInventory, PodDemand
+from warmstart.domain import (
+    CachedModel,
+    CacheTier,
+    GpuRequest,
+    ModelRef,
+    NodeInventory,
+    PodDemand,
+    WarmSignals,
+)
 from warmstart.estimate import NodeView
 from warmstart.scoring import score_node
 
@@ -45,3 +53,8 @@ def test_stale_inventory_is_trusted_less():
         name="n", images=frozenset({"vllm:v1"}), inventory=inventory(CacheTier.LOCAL_DISK)
     )
     assert score_node(POD, view, SIZES, trust=0.5).score == round(0.5 * 10 * 195 / 220.6)  # 4
+
+
+def test_a_measured_cuda_init_is_the_nodes_speed_not_warmth():
+    measured = NodeInventory(node_name="n", warm=WarmSignals(cuda_init_seconds=0.3))
+    assert score_node(POD, NodeView(name="n", inventory=measured), SIZES).score == 0

@@ -126,9 +126,7 @@ def test_health_ready_and_metrics(example_client: httpx.Client):
     assert "server-timing" in example_client.post("/filter", content=_args()).headers
 
 
-def test_a_pod_parsing_cannot_handle_fails_open_not_500(example_client: httpx.Client):
-    # metadata as a string trips pod parsing with an AttributeError: the scheduler
-    # still gets a well-formed answer, and the event is counted as our error
+def test_pod_metadata_that_is_not_an_object_gets_400(example_client: httpx.Client):
     reply = example_client.post("/filter", content=_args(Pod={**POD, "metadata": "x"}))
-    assert reply.status_code == 200 and reply.json()["NodeNames"] == NAMES
-    assert 'reason="error",verb="filter"' in example_client.get("/metrics").text
+    assert reply.status_code == 400
+    assert reply.json() == {"Error": "Pod.metadata: not an object"}

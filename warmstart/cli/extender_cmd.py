@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
-import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -103,17 +102,3 @@ def serve_command(args: argparse.Namespace) -> int:
             feed.stop()
             feed.client.close()
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m warmstart.cli.extender_cmd serve ...`: the extender alone, without
-    importing every other subcommand's dependencies (about 160 MB of RSS)."""
-    parser = argparse.ArgumentParser(prog="warmstart")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["extender", *(argv if argv is not None else sys.argv[1:])])
-    code: int = args.func(args)
-    return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -2,7 +2,9 @@
 
 Each subcommand lives in its own module exposing `register(subparsers)`; the
 module sets `func` on its parser, which receives the parsed namespace and
-returns the exit code.
+returns the exit code. Only the named subcommand's module is imported, so a
+service started as `warmstart extender serve` does not carry every other
+service's libraries in its memory.
 """
 
 from __future__ import annotations
@@ -14,30 +16,35 @@ from collections.abc import Sequence
 
 from warmstart import __version__
 
-COMMAND_MODULES: tuple[str, ...] = (
-    "warmstart.cli.agent_cmd",
-    "warmstart.cli.forecast_cmd",
-    "warmstart.cli.provisioner_cmd",
-    "warmstart.cli.extender_cmd",
-    "warmstart.cli.demo_cmd",
-    "warmstart.cli.simulate_cmd",
-)
+COMMANDS: dict[str, str] = {
+    "agent": "warmstart.cli.agent_cmd",
+    "demo": "warmstart.cli.demo_cmd",
+    "extender": "warmstart.cli.extender_cmd",
+    "forecast": "warmstart.cli.forecast_cmd",
+    "provisioner": "warmstart.cli.provisioner_cmd",
+    "simulate": "warmstart.cli.simulate_cmd",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser; with `argv` naming a subcommand, only that one is loaded."""
     parser = argparse.ArgumentParser(
         prog="warmstart",
         description="Fast GPU inference starts on Kubernetes after scale-to-zero.",
     )
     parser.add_argument("--version", action="version", version=f"warmstart {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    named = argv[0] if argv else None
+    for name, module in COMMANDS.items():
+        if named in COMMANDS and name != named:
+            continue
+        importlib.import_module(module).register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(argv).parse_args(argv)
     code: int = args.func(args)
     return code
 
