@@ -36,9 +36,8 @@ def short_nodes(
         return {}
     gpus = demand.gpu.gpus
     short, free = gpu_table.short_of(index.slots, candidates, gpus, need)
-    stale = index.stale_nodes()
-    if stale and len(short):
-        fresh = ~np.isin(short, index.slots.lookup(list(stale)))
+    if len(short):
+        fresh = ~np.isin(short, index.stale_slots())
         short, free = short[fresh], free[fresh]
     prefix = f"warmstart: the model needs {need / GIB:.1f} GiB free on each of {gpus} GPU(s); "
     here = "the freest GPU here has" if gpus == 1 else f"of the {gpus} freest GPUs here, one has"

@@ -59,7 +59,8 @@ def do_filter(index: NodeIndex, args: ExtenderArgs, demand: PodDemand) -> tuple[
     failed = short_nodes(index, demand, slots)
     kept = None
     if failed and args.nodes is None and len(slots) == len(args.names):  # every name known
-        kept = [n for n in index.slots.names[slots].tolist() if n not in failed]
+        gone = np.isin(slots, index.slots.lookup(list(failed)))
+        kept = index.slots.names[slots[~gone]].tolist()
     return filter_reply(args, failed, kept), len(failed)
 
 

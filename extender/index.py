@@ -57,6 +57,7 @@ class NodeIndex:
         self._model_keys: dict[ModelKey, int] = {}
         self._staleness = StaleTracker(settings.stale_after_s)
         self._changes = 0  # bumped on every change of a node's indexed facts
+        self._stale_slots: tuple[tuple[int, int], Slots] | None = None
         # When the feed last heard from the API server (epoch s); None: never synced.
         self._synced_at: Callable[[], float | None] = lambda: None
 
@@ -104,6 +105,13 @@ class NodeIndex:
     # -- reads -------------------------------------------------------------
     def stale_nodes(self) -> frozenset[str] | set[str]:
         return self._staleness.stale(self._clock.now())
+
+    def stale_slots(self) -> Slots:
+        """Slots of the stale nodes, looked up once per generation."""
+        generation = self.generation()
+        if self._stale_slots is None or self._stale_slots[0] != generation:
+            self._stale_slots = (generation, self.slots.lookup(list(self.stale_nodes())))
+        return self._stale_slots[1]
 
     def generation(self) -> tuple[int, int]:
         """Changes when any node's facts or the stale set change: answers computed

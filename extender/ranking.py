@@ -122,9 +122,7 @@ def class_codes(index: NodeIndex, demand: PodDemand) -> np.ndarray:
     for i, image in enumerate(demand.images):
         code[index.image_slots(image)] |= 4 << i
         code[index.recent_slots(image)] |= 2
-    stale = index.stale_nodes()
-    if stale:
-        code[index.slots.lookup(list(stale))] |= 1
+    code[index.stale_slots()] |= 1
     return code
 
 
