@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PACKAGES := $(wildcard warmstart extender provisioner forecaster agent)
 
-.PHONY: demo test lint typecheck unit bench bench-sim bench-provisioner clean
+.PHONY: demo test lint typecheck unit bench bench-extender bench-sim bench-provisioner bench-forecaster clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,9 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest
 
-bench: $(STAMP)
+bench: bench-extender bench-provisioner bench-forecaster bench-sim
+
+bench-extender: $(STAMP)
 	$(BIN)/python benchmarks/extender_bench.py --nodes 5000
 
 bench-sim: $(STAMP)
@@ -36,6 +38,9 @@ bench-sim: $(STAMP)
 
 bench-provisioner: $(STAMP)
 	$(BIN)/python -m benchmarks.provisioner_bench
+
+bench-forecaster: $(STAMP)
+	$(BIN)/python benchmarks/forecaster_bench.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
