@@ -8,13 +8,14 @@ constraint checks read them unchanged.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from google.protobuf.message import DecodeError
+from google.protobuf.message import DecodeError, Message
 
 from provisioner.expander.protos import k8s_subset_pb2 as k8s
 
 Obj = dict[str, Any]
+M = TypeVar("M", bound=Message)
 
 
 class DecodeFailure(ValueError):
@@ -25,12 +26,17 @@ def _quantities(m: Any) -> dict[str, str]:
     return {k: v.string for k, v in m.items()}
 
 
-def node_dict(raw: bytes, what: str) -> Obj:
-    node = k8s.Node()
+def _parse(message: M, raw: bytes, what: str) -> M:
     try:
-        node.ParseFromString(raw)
+        message.ParseFromString(raw)
     except DecodeError as exc:
-        raise DecodeFailure(f"{what}: not a serialized v1.Node ({exc})") from exc
+        kind = type(message).__name__
+        raise DecodeFailure(f"{what}: not a serialized v1.{kind} ({exc})") from exc
+    return message
+
+
+def node_dict(raw: bytes, what: str) -> Obj:
+    node = _parse(k8s.Node(), raw, what)
     return {
         "metadata": {"name": node.metadata.name, "labels": dict(node.metadata.labels)},
         "spec": {"taints": [{"key": t.key, "value": t.value, "effect": t.effect}
@@ -45,11 +51,7 @@ def node_dict(raw: bytes, what: str) -> Obj:
 
 
 def pod_dict(raw: bytes, what: str) -> Obj:
-    pod = k8s.Pod()
-    try:
-        pod.ParseFromString(raw)
-    except DecodeError as exc:
-        raise DecodeFailure(f"{what}: not a serialized v1.Pod ({exc})") from exc
+    pod = _parse(k8s.Pod(), raw, what)
     return {
         "metadata": {"name": pod.metadata.name, "namespace": pod.metadata.namespace,
                      "annotations": dict(pod.metadata.annotations)},

@@ -96,7 +96,7 @@ def test_a_malformed_node_is_refused_naming_it(stub):
     with pytest.raises(grpc.RpcError) as err:
         stub.BestOptions(req, timeout=5)
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert "nodeBytesMap['ng-a100']" in err.value.details()
+    assert "nodeBytesMap['ng-a100']: not a serialized v1.Node" in err.value.details()
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl CLI")
