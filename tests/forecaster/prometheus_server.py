@@ -6,6 +6,7 @@ does not become ready, the test fails with the tool's own output.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -25,9 +26,15 @@ CONFIG = "global:\n  scrape_interval: 1h\nscrape_configs: []\n"
 def ensure_installed() -> None:
     if shutil.which("prometheus") and shutil.which("promtool"):
         return
-    commands = (["apt-get", "update"], ["apt-get", "install", "-y", "prometheus"])
+    commands = (
+        ["apt-get", "update"],
+        ["apt-get", "install", "-y", "--no-install-recommends", "prometheus"],
+    )
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}  # CI has no terminal to ask
     for command in commands:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=600, check=False, env=env
+        )
         if done.returncode != 0:
             pytest.fail(f"cannot install Prometheus: {' '.join(command)}\n{done.stderr[-2000:]}")
     if not shutil.which("prometheus"):
