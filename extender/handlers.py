@@ -13,7 +13,6 @@ import orjson
 
 from extender.explain import explain_nodes
 from extender.filtering import short_nodes
-from extender.images import canonical_image
 from extender.index import NodeIndex
 from extender.node_facts import NodeObjectError
 from extender.ranking import ScoreMemo, rank
@@ -28,10 +27,8 @@ class IndexNotReady(Exception):
 
 
 def read_demand(index: NodeIndex, pod: Mapping[str, Any]) -> PodDemand:
-    """The pod's demand, with images spelled as the index spells them."""
-    demand = pod_demand(pod, index.catalog)
-    images = tuple(canonical_image(i) for i in demand.images)
-    return demand.model_copy(update={"images": images}) if images != demand.images else demand
+    """The pod's demand, its model's size filled in from the index's catalog."""
+    return pod_demand(pod, index.catalog)
 
 
 def learn_nodes(index: NodeIndex, args: ExtenderArgs) -> None:

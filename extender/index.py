@@ -19,7 +19,6 @@ import numpy as np
 import numpy.typing as npt
 
 from extender import gpu_table
-from extender.images import canonical_image
 from extender.node_facts import NodeObjectFacts, node_object_facts
 from extender.profile import ModelKey, model_keys, profile_key, snap_inventory
 from extender.settings import ExtenderSettings
@@ -28,6 +27,7 @@ from extender.staleness import StaleTracker
 from warmstart.clock import Clock
 from warmstart.domain import ModelRef, NodeInventory
 from warmstart.estimate import NodeView
+from warmstart.images import canonical_image
 from warmstart.scoring import cold_view
 
 Slots = npt.NDArray[np.int64]

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from extender.images import canonical_image
+from warmstart.images import ImageListError, node_images
 
 
 class NodeObjectError(ValueError):
@@ -36,22 +36,14 @@ def node_object_facts(
         raise NodeObjectError(f"{where}.metadata.name: missing or not a string")
     labels = metadata.get("labels") or {}
     pool = next((labels[k] for k in pool_labels if k in labels), None)
-    images: set[str] = set()
-    sizes: dict[str, int] = {}
-    for i, entry in enumerate((node.get("status") or {}).get("images") or ()):
-        size = entry.get("sizeBytes") if isinstance(entry, Mapping) else None
-        names = entry.get("names") if isinstance(entry, Mapping) else None
-        if not isinstance(names, list):
-            raise NodeObjectError(f"{where}.status.images[{i}].names: expected a list")
-        for raw in names:
-            image = canonical_image(str(raw))
-            images.add(image)
-            if isinstance(size, int) and size >= 0:
-                sizes[image] = size
+    try:
+        images, sizes = node_images(node, where)
+    except ImageListError as exc:
+        raise NodeObjectError(str(exc)) from exc
     return NodeObjectFacts(
         name=metadata["name"],
         resource_version=metadata.get("resourceVersion"),
         pool=pool,
-        images=frozenset(images),
+        images=images,
         image_sizes=sizes,
     )

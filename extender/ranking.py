@@ -53,7 +53,6 @@ class ScoreMemo:
         self.scores: dict[Hashable, dict[int, int]] = {}
         self.colds: dict[tuple[Hashable, int], StartupEstimate] = {}
         self.vectors: OrderedDict[Hashable, tuple[Hashable, npt.NDArray[np.int8]]] = OrderedDict()
-        self.computed = 0
 
     def vector(self, shape: Hashable, generation: Hashable) -> npt.NDArray[np.int8] | None:
         """Every slot's score for `shape`, if computed at this index generation."""
@@ -88,7 +87,6 @@ class ScoreMemo:
         view = index.views[index.slots.names[slot]]
         estimate = estimate_startup(demand, view, index.image_sizes)
         trust = index.settings.stale_trust if code & 1 else 1.0
-        self.computed += 1
         self._size += 1
         return to_score(estimate, cold, trust)
 

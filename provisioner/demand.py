@@ -16,7 +16,7 @@ from provisioner.memo import VersionMemo
 from provisioner.naming import PLACEHOLDER
 from provisioner.resources import pod_requests
 from provisioner.state import PendingPod, PodError
-from provisioner.timestamps import parse_time
+from warmstart.kube.timefmt import parse_k8s_time
 from warmstart.podspec import ModelCatalog, PodSpecError, pod_demand
 
 
@@ -58,7 +58,7 @@ def pending_pod(pod: Mapping[str, Any], catalog: ModelCatalog | None = None) -> 
         requests=pod_requests(spec),
         placement=parse_placement(spec),
         demand=pod_demand(pod, catalog),
-        created_at=parse_time(meta.get("creationTimestamp")),
+        created_at=parse_k8s_time(meta.get("creationTimestamp")),
     )
 
 

@@ -20,9 +20,9 @@ from provisioner.demand import read_pending
 from provisioner.memo import SnapshotMemo
 from provisioner.observe_nodes import NodeFacts, NodeUse, boot_seconds, node_facts, usage
 from provisioner.state import GPU, Capacity, ClusterState, NodeTemplate, Owned
-from provisioner.timestamps import parse_time
 from warmstart.domain import NodeInventory
 from warmstart.estimate import NodeView
+from warmstart.kube.timefmt import parse_k8s_time
 from warmstart.podspec import ModelCatalog
 
 Obj = dict[str, Any]
@@ -70,7 +70,7 @@ def _node_of(obj: Obj) -> str | None:
 
 def in_flight(obj: Obj, template: NodeTemplate, now: float) -> Capacity:
     meta = obj["metadata"]
-    age = now - parse_time(meta.get("creationTimestamp"), now)
+    age = now - parse_k8s_time(meta.get("creationTimestamp"), now)
     base = template.view(meta["name"])
     view = NodeView(name=base.name, images=base.images, inventory=base.inventory,
                     pool=base.pool, boot_remaining_s=max(boot_seconds(template) - age, 0.0))
@@ -88,7 +88,7 @@ def _owned(obj: Obj, template: NodeTemplate | None, use: Mapping[str, NodeUse],
     meta = obj["metadata"]
     labels, annotations = meta.get("labels") or {}, meta.get("annotations") or {}
     node = _node_of(obj)
-    created = parse_time(meta.get("creationTimestamp"), now)
+    created = parse_k8s_time(meta.get("creationTimestamp"), now)
     return Owned(
         name=meta["name"],
         pool=template.pool if template else labels.get(naming.POOL, "default"),

@@ -17,10 +17,11 @@ from provisioner.demand import is_placeholder
 from provisioner.memo import VersionMemo
 from provisioner.resources import add, parse_resource_list, pod_requests
 from provisioner.state import GPU, NodeTemplate
-from provisioner.timestamps import parse_time
 from warmstart.domain import PoolDefaults
 from warmstart.estimate import NodeView
 from warmstart.estimate.startup import node_seconds
+from warmstart.images import node_images
+from warmstart.kube.timefmt import parse_k8s_time
 from warmstart.podspec import PodSpecError, pod_demand
 
 Obj = dict[str, Any]
@@ -63,17 +64,6 @@ def boot_seconds(template: NodeTemplate | None) -> float:
     return node_seconds(NodeView(name="", pool=pool, boot_remaining_s=None))
 
 
-def _images(status: Obj) -> tuple[frozenset[str], dict[str, int]]:
-    names: set[str] = set()
-    sizes: dict[str, int] = {}
-    for image in status.get("images") or ():
-        for name in image.get("names") or ():
-            names.add(name)
-            if image.get("sizeBytes"):
-                sizes[name] = int(image["sizeBytes"])
-    return frozenset(names), sizes
-
-
 def node_facts(node: Obj, templates: tuple[NodeTemplate, ...]) -> NodeFacts:
     meta, spec, status = node["metadata"], node.get("spec") or {}, node.get("status") or {}
     name = meta["name"]
@@ -81,7 +71,7 @@ def node_facts(node: Obj, templates: tuple[NodeTemplate, ...]) -> NodeFacts:
     template = template_for(labels, templates)
     pool = next((labels[k] for k in POOL_LABELS if k in labels),
                 template.pool if template else "default")
-    images, sizes = _images(status)
+    images, sizes = node_images(node)
     conditions = status.get("conditions") or ()
     return NodeFacts(
         name=name, pool=pool, labels=labels,
@@ -91,7 +81,7 @@ def node_facts(node: Obj, templates: tuple[NodeTemplate, ...]) -> NodeFacts:
                                         f"Node {name}.status.allocatable"),
         images=images, image_bytes=sizes, template=template,
         defaults=template.defaults if template and template.defaults else PoolDefaults(name=pool),
-        created=parse_time(meta.get("creationTimestamp"), 0.0) or None,
+        created=parse_k8s_time(meta.get("creationTimestamp"), 0.0) or None,
         ready=any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions),
     )
 

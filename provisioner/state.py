@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 
 from provisioner.constraints import Placement, Taint
 from provisioner.resources import Resources
+from warmstart.domain.gpu import GPU_RESOURCE
 from warmstart.domain.node import NodeInventory
 from warmstart.domain.pod import PodDemand
 from warmstart.domain.pool import PoolDefaults
 from warmstart.estimate import NodeView
+from warmstart.images import canonical_image
 
-GPU = "nvidia.com/gpu"
+GPU = GPU_RESOURCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,10 @@ class NodeTemplate:
     images: frozenset[str] = frozenset()
     inventory: NodeInventory | None = None
     node_class: tuple[str, str, str] | None = None  # Karpenter nodeClassRef group, kind, name
+
+    def __post_init__(self) -> None:
+        # Baked-in images are compared with pods' images: one spelling for both.
+        object.__setattr__(self, "images", frozenset(map(canonical_image, self.images)))
 
     @property
     def label_map(self) -> dict[str, str]:

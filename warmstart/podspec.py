@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from warmstart.domain.gpu import GPU_RESOURCE, MIG_RESOURCE_PREFIX, GpuRequest
 from warmstart.domain.model_ref import ModelFormat, ModelRef
 from warmstart.domain.pod import PodDemand
+from warmstart.images import canonical_image
 from warmstart.quantity import QuantityError, parse_quantity
 
 ANNOTATION_PREFIX = "warmstart.io/"
@@ -116,12 +117,13 @@ def gpu_request(spec: Mapping[str, Any], annotations: Mapping[str, str]) -> GpuR
 
 
 def pod_images(spec: Mapping[str, Any]) -> tuple[str, ...]:
+    """Init and app container images, spelled as kubelet reports them on nodes."""
     seen: dict[str, None] = {}
     for key in ("initContainers", "containers"):
         for container in spec.get(key) or ():
             image = container.get("image")
             if image:
-                seen[str(image)] = None
+                seen[canonical_image(str(image))] = None
     return tuple(seen)
 
 

@@ -15,8 +15,8 @@ from provisioner import naming
 from provisioner.plan_types import NewNode
 from provisioner.resources import PODS, Resources
 from provisioner.state import NodeTemplate
-from provisioner.timestamps import format_time
 from warmstart.kube.resources import Resource
+from warmstart.kube.timefmt import k8s_time
 
 Obj = dict[str, Any]
 TEMPLATE = "warmstart.io/template"
@@ -64,7 +64,7 @@ def metadata(node: NewNode, now: float, namespace: str | None = None) -> Obj:
         naming.REASON: node.reason[:1000],
         TEMPLATE: node.template.name,
         GPUS: f"{node.template.gpus:g}",
-        "warmstart.io/requested-at": format_time(now),
+        "warmstart.io/requested-at": k8s_time(now),
         "warmstart.io/estimated-ready-s": f"{node.estimate.total_s:.1f}",
     }
     if node.pods:

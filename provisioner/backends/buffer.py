@@ -15,8 +15,8 @@ from provisioner.backends.base import Obj, Removal, Write, metadata, pod_templat
 from provisioner.observe_nodes import boot_seconds
 from provisioner.plan_types import NewNode
 from provisioner.state import NodeTemplate
-from provisioner.timestamps import parse_time
 from warmstart.kube.resources import CAPACITYBUFFERS, PODTEMPLATES, Resource
+from warmstart.kube.timefmt import parse_k8s_time
 
 ACTIVE_CAPACITY = "buffer.x-k8s.io/active-capacity"
 
@@ -49,5 +49,5 @@ class CapacityBufferBackend:
                 Removal(PODTEMPLATES, name, self.namespace)]
 
     def fulfilled(self, obj: Obj, now: float, template: NodeTemplate | None) -> bool:
-        created = parse_time((obj.get("metadata") or {}).get("creationTimestamp"), now)
+        created = parse_k8s_time((obj.get("metadata") or {}).get("creationTimestamp"), now)
         return now - created >= boot_seconds(template)

@@ -16,6 +16,7 @@ from provisioner.expander.decode import Obj
 from provisioner.state import NodeTemplate
 from warmstart.domain import PodDemand
 from warmstart.estimate import NodeView, StartupEstimate, estimate_startup
+from warmstart.images import node_images
 from warmstart.podspec import PodSpecError, pod_demand
 
 INSTANCE_TYPE = "node.kubernetes.io/instance-type"
@@ -50,11 +51,7 @@ def _template(option: OptionIn, templates: tuple[NodeTemplate, ...]) -> NodeTemp
 
 
 def _view(option: OptionIn, template: NodeTemplate | None) -> NodeView:
-    images = frozenset(
-        name
-        for image in ((option.node or {}).get("status", {}).get("images") or ())
-        for name in image.get("names") or ()
-    )
+    images, _ = node_images(option.node or {})
     base = template.view(option.group) if template else NodeView(option.group)
     return NodeView(name=option.group, images=images | base.images, inventory=base.inventory,
                     pool=base.pool, boot_remaining_s=None)

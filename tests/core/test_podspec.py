@@ -24,7 +24,8 @@ def test_annotated_model_pod_from_capture():
     assert demand.model == ModelRef(
         uri="hf://meta-llama/Llama-3.1-8B-Instruct@0e9e39f", bytes=16060522496
     )
-    assert demand.images == ("vllm/vllm-openai:v0.11.0",)
+    # spelled as kubelet reports images in a Node's status.images
+    assert demand.images == ("docker.io/vllm/vllm-openai:v0.11.0",)
     assert demand.gpu == GpuRequest(gpus=1, tensor_parallel=1)
 
 
@@ -33,8 +34,8 @@ def test_kserve_predictor_names_its_model_through_the_storage_initializer():
     assert demand.model is not None and demand.model.uri == "hf://Qwen/Qwen2.5-7B-Instruct"
     assert demand.model.bytes is None
     assert demand.images == (
-        "kserve/storage-initializer:v0.15.0",
-        "kserve/huggingfaceserver:v0.15.0",
+        "docker.io/kserve/storage-initializer:v0.15.0",
+        "docker.io/kserve/huggingfaceserver:v0.15.0",
     )
 
 

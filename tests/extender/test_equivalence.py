@@ -15,7 +15,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extender import ExtenderSettings, NodeIndex
-from extender.images import canonical_image
 from extender.index import PROFILE
 from extender.ranking import ScoreMemo, rank
 from warmstart.clock import ManualClock
@@ -31,6 +30,7 @@ from warmstart.domain import (
     PoolDefaults,
     WarmSignals,
 )
+from warmstart.images import canonical_image
 from warmstart.scoring import score_node
 
 NOW = 1795827600.0

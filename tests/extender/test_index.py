@@ -7,32 +7,14 @@ import math
 from datetime import UTC, datetime
 
 import orjson
-import pytest
 
 from extender import ExtenderSettings, NodeIndex
 from extender.handlers import learn_nodes, read_demand
-from extender.images import canonical_image
 from extender.ranking import ScoreMemo, rank
 from extender.wire import parse_args, prioritize_reply
 from tests.extender.conftest import CAPTURES, NOW, capture
 from warmstart.clock import ManualClock
 from warmstart.domain import NodeInventory
-
-
-@pytest.mark.parametrize(
-    ("ref", "canonical"),
-    [
-        ("nginx", "docker.io/library/nginx:latest"),
-        ("vllm/vllm-openai:v0.11.0", "docker.io/vllm/vllm-openai:v0.11.0"),
-        ("docker.io/vllm/vllm-openai:v0.11.0", "docker.io/vllm/vllm-openai:v0.11.0"),
-        ("index.docker.io/library/nginx:1", "docker.io/library/nginx:1"),
-        ("nvcr.io/nvidia/tritonserver:25.01-py3", "nvcr.io/nvidia/tritonserver:25.01-py3"),
-        ("localhost:5000/x", "localhost:5000/x:latest"),
-        ("repo/app@sha256:abc", "docker.io/repo/app@sha256:abc"),
-    ],
-)
-def test_image_references_are_normalised_like_docker_does(ref: str, canonical: str):
-    assert canonical_image(ref) == canonical
 
 
 def test_full_node_objects_in_a_call_teach_the_index_their_images():

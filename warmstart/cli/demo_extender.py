@@ -15,6 +15,7 @@ from extender import ExtenderSettings, NodeIndex, create_app
 from extender.feed import load_objects
 from extender.serving import serving
 from warmstart.clock import SystemClock
+from warmstart.domain.gpu import GPU_RESOURCE
 from warmstart.examples import example_path
 from warmstart.inventory import ClusterObjects, load_inventory
 from warmstart.podspec import pod_demand
@@ -34,7 +35,7 @@ def _tolerated(pod: Mapping[str, Any], taint: Mapping[str, Any]) -> bool:
 def in_tree_candidates(pod: Mapping[str, Any], nodes: Sequence[Mapping[str, Any]]) -> list[str]:
     """What kube-scheduler's own filters would pass on: GPU resources and taints."""
     gpu = pod_demand(pod).gpu
-    wanted = {"nvidia.com/gpu": gpu.gpus, **gpu.mig}
+    wanted = {GPU_RESOURCE: gpu.gpus, **gpu.mig}
     names = []
     for node in nodes:
         allocatable = node["status"].get("allocatable", {})

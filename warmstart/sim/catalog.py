@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from warmstart.domain.pod import PodDemand
+from warmstart.images import canonical_image
 from warmstart.podspec import MODEL, MODEL_BYTES, pod_demand
 from warmstart.sim.config import ClusterSpec, ModelTemplate
 
@@ -63,7 +64,7 @@ def build_catalog(names: Sequence[str], cluster: ClusterSpec, seed: int) -> list
             pool=cluster.pool(template.pool).name,
             uri=uri,
             model_bytes=template.model_bytes,
-            image=template.image,
+            image=canonical_image(template.image),
             gpus=template.gpus,
             requests_per_s=template.requests_per_s,
             pod=pod_demand(deployment_pod(name, uri, template)),
@@ -72,4 +73,4 @@ def build_catalog(names: Sequence[str], cluster: ClusterSpec, seed: int) -> list
 
 
 def image_sizes(cluster: ClusterSpec) -> dict[str, int]:
-    return {t.image: t.image_bytes for t in cluster.models}
+    return {canonical_image(t.image): t.image_bytes for t in cluster.models}
