@@ -110,18 +110,32 @@ def image_seconds(
     return missing / _bandwidth(node, "registry_pull", d.registry_pull_bps)
 
 
+def held_bytes(pod: PodDemand, node: NodeView) -> dict[CacheTier, int]:
+    """Bytes of the pod's model the node holds, per tier."""
+    if pod.model is None or node.inventory is None:
+        return {}
+    return node.inventory.cached(pod.model.uri)
+
+
+def model_bytes(
+    pod: PodDemand, held: Mapping[CacheTier, int], d: GlobalDefaults = GLOBAL_DEFAULTS
+) -> int:
+    """The pod's model size; if unknown, the largest copy the node holds, else the default."""
+    if pod.model is None:
+        return 0
+    if pod.model.bytes is not None:
+        return pod.model.bytes
+    return max(held.values(), default=d.unknown_model_bytes)
+
+
 def model_seconds(
-    pod: PodDemand, node: NodeView, d: GlobalDefaults = GLOBAL_DEFAULTS
+    node: NodeView, held: Mapping[CacheTier, int], total: int, d: GlobalDefaults = GLOBAL_DEFAULTS
 ) -> tuple[float, str]:
-    """Read the model from the fastest tier holding it; fetch the rest remotely.
+    """Read `total` model bytes from the fastest tiers holding them; fetch the rest remotely.
 
     Each tier's bytes are read from that tier, the bytes no tier holds come
     from the remote store, so holding more bytes anywhere never costs time.
     """
-    if pod.model is None:
-        return 0.0, "none"
-    held = node.inventory.cached(pod.model.uri) if node.inventory is not None else {}
-    total = model_bytes(pod, node, d)
     if held.get(CacheTier.GPU_RESIDENT, 0) >= total:
         return 0.0, CacheTier.GPU_RESIDENT.value
     remote_bps, speeds = _tier_speeds(node, d)
@@ -137,16 +151,6 @@ def model_seconds(
         remaining -= take
     seconds += remaining / remote_bps
     return seconds, best
-
-
-def model_bytes(pod: PodDemand, node: NodeView, d: GlobalDefaults = GLOBAL_DEFAULTS) -> int:
-    """The pod's model size; if unknown, the largest copy the node holds, else the default."""
-    if pod.model is None:
-        return 0
-    if pod.model.bytes is not None:
-        return pod.model.bytes
-    held = node.inventory.cached(pod.model.uri) if node.inventory is not None else {}
-    return max(held.values(), default=d.unknown_model_bytes)
 
 
 def cuda_seconds(pod: PodDemand, node: NodeView, d: GlobalDefaults = GLOBAL_DEFAULTS) -> float:
@@ -168,14 +172,14 @@ def cuda_seconds(pod: PodDemand, node: NodeView, d: GlobalDefaults = GLOBAL_DEFA
 
 
 def h2d_seconds(
-    pod: PodDemand, node: NodeView, tier: str, d: GlobalDefaults = GLOBAL_DEFAULTS
+    pod: PodDemand, node: NodeView, tier: str, total: int, d: GlobalDefaults = GLOBAL_DEFAULTS
 ) -> float:
-    """Weights host->GPU; a streaming loader hides it behind the model read."""
-    if pod.model is None or not pod.gpu.wants_gpu or tier == CacheTier.GPU_RESIDENT.value:
+    """Weights host->GPU (before a streaming loader hides them behind the read)."""
+    if not pod.gpu.wants_gpu or tier == CacheTier.GPU_RESIDENT.value:
         return 0.0
     lanes = max(pod.gpu.tensor_parallel, 1)
     bps = _bandwidth(node, "host_to_device", d.host_to_device_bps) * lanes
-    return model_bytes(pod, node, d) / bps
+    return total / bps
 
 
 def estimate_startup(
@@ -186,8 +190,12 @@ def estimate_startup(
 ) -> StartupEstimate:
     """How long until `pod` is ready on `node`, stage by stage."""
     sizes: Mapping[str, int] = image_bytes if image_bytes is not None else {}
-    model_s, tier = model_seconds(pod, node, defaults)
-    h2d = h2d_seconds(pod, node, tier, defaults)
+    model_s, tier, h2d = 0.0, "none", 0.0
+    if pod.model is not None:
+        held = held_bytes(pod, node)
+        total = model_bytes(pod, held, defaults)
+        model_s, tier = model_seconds(node, held, total, defaults)
+        h2d = h2d_seconds(pod, node, tier, total, defaults)
     if pod.streaming_load:
         h2d = max(0.0, h2d - model_s)
     return StartupEstimate(
