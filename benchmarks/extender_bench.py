@@ -6,8 +6,11 @@ Builds a synthetic cluster (`warmstart.examples.synthetic`: 5,000 nodes,
 1,000 models), starts `warmstart extender serve --inventory` on it in a
 subprocess, and sends scheduling calls shaped like kube-scheduler's (every
 node a candidate, as with percentageOfNodesToScore: 100): filter then
-prioritize per pod. The same run measures the framework floor — an endpoint of
-the same app that only parses the call and echoes the node names. Handler
+prioritize per pod, the prioritize carrying the filter's survivors in the
+order the filter returned them, as kube-scheduler sends them. Prioritize with
+no filter call before it (every name looked up) is measured too, and so is
+the framework floor — an endpoint of the same app that only parses the call
+and echoes the node names. Handler
 times come from the server's own `Server-Timing` header, over one connection
 calling serially as kube-scheduler's scheduling cycle does (so the client does
 not compete with the server for the CPU); calls/s is end to end with 4 client
@@ -108,25 +111,51 @@ def start_server(inventory: Path) -> tuple[subprocess.Popen[bytes], int]:
     raise SystemExit("extender did not become ready")
 
 
-Call = tuple[str, bytes, bool]  # verb, body, first call for this pod shape
+Pod = tuple[bytes, bool]  # a filter call's body, and whether its pod shape is new
 Result = tuple[str, float, int, bool]  # verb, handler ms, reply bytes, first call
+NAMES_KEY = b'"NodeNames":'
 
 
-def drive(port: int, calls: list[Call], connections: int = 1) -> tuple[list[Result], float]:
-    """Send the calls over keep-alive connections; results and wall seconds."""
-    chunks = [calls[i::connections] for i in range(connections)]
+def after_filter(body: bytes, reply: bytes) -> bytes:
+    """The prioritize body kube-scheduler sends after our filter: the same pod,
+    and the filter's survivors in the order the filter returned them."""
+    if not reply.startswith(b"{" + NAMES_KEY):
+        raise SystemExit(f"filter reply without NodeNames: {reply[:200]!r}")
+    names = reply[len(NAMES_KEY) + 1 : reply.index(b',"FailedNodes":')]
+    return body[: body.rindex(NAMES_KEY) + len(NAMES_KEY)] + names + b"}"
 
-    def run(chunk: list[Call]) -> list[Result]:
+
+def reordered(body: bytes) -> bytes:
+    """The same call with its node names in reverse order: no earlier call sent this list."""
+    cut = body.rindex(NAMES_KEY) + len(NAMES_KEY)
+    return body[:cut] + orjson.dumps(orjson.loads(body[cut:-1])[::-1]) + b"}"
+
+
+def drive(
+    port: int, pods: list[Pod], verbs: tuple[str, ...], connections: int = 1
+) -> tuple[list[Result], float]:
+    """Send each pod's calls over keep-alive connections; results and wall seconds.
+
+    A prioritize after a filter carries the filter's survivors, as kube-scheduler's does.
+    """
+    chunks = [pods[i::connections] for i in range(connections)]
+
+    def run(chunk: list[Pod]) -> list[Result]:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         out = []
-        for verb, body, first in chunk:
-            conn.request("POST", "/" + verb, body, {"Content-Type": "application/json"})
-            resp = conn.getresponse()
-            reply = resp.read()
-            if resp.status != 200:
-                raise SystemExit(f"{verb}: HTTP {resp.status} {reply[:200]!r}")
-            timing = resp.getheader("Server-Timing", "handler;dur=nan")
-            out.append((verb, float(timing.split("dur=")[1]), len(reply), first))
+        for body, first in chunk:
+            reply = b""
+            for verb in verbs:
+                sent = after_filter(body, reply) if verb == "prioritize" and reply else body
+                conn.request("POST", "/" + verb, sent, {"Content-Type": "application/json"})
+                resp = conn.getresponse()
+                reply = resp.read()
+                if resp.status != 200:
+                    raise SystemExit(f"{verb}: HTTP {resp.status} {reply[:200]!r}")
+                timing = resp.getheader("Server-Timing", "handler;dur=nan")
+                out.append((verb, float(timing.split("dur=")[1]), len(reply), first))
+                if verb != "filter":
+                    reply = b""
         conn.close()
         return out
 
@@ -158,9 +187,7 @@ def summarize(results: list[Result], verb: str) -> dict[str, float]:
     }
 
 
-def make_bodies(
-    args: argparse.Namespace,
-) -> tuple[list[dict[str, object]], list[tuple[bytes, bool]]]:
+def make_bodies(args: argparse.Namespace) -> tuple[list[dict[str, object]], list[Pod]]:
     """The cluster's objects, and one body per pod with whether its shape is new."""
     rng = random.Random(args.seed)
     objects, models = synthetic_cluster(args.nodes, args.models, args.seed, datetime.now(UTC))
@@ -170,7 +197,7 @@ def make_bodies(
         if o["kind"] == "Node"
     }
     weights = [1 / (i + 1) ** 1.1 for i in range(len(models))]
-    bodies: list[tuple[bytes, bool]] = []
+    bodies: list[Pod] = []
     seen: set[str] = set()
     for i, model in enumerate(rng.choices(models, weights, k=args.pods + WARMUP)):
         names = [n for n, g in gpus_of.items() if g >= model.gpus]
@@ -180,22 +207,22 @@ def make_bodies(
     return objects, bodies
 
 
-def measure(port: int, bodies: list[tuple[bytes, bool]]) -> dict[str, Any]:
+def measure(port: int, bodies: list[Pod]) -> dict[str, Any]:
     warm, timed = bodies[:WARMUP], bodies[WARMUP:]
-    # imports and first allocations of both verbs
-    drive(port, [(verb, b, f) for b, f in warm for verb in ("filter", "prioritize")])
+    cycle = ("filter", "prioritize")
+    drive(port, warm, cycle)  # imports and first allocations of both verbs
     # Steady state: the extender has seen each pod shape once (scores are remembered
     # per shape); those first calls are timed here and reported apart.
-    firsts, _ = drive(port, [("prioritize", b, True) for b, f in timed if f])
-    calls = [(verb, b, f) for b, f in timed for verb in ("filter", "prioritize")]
-    floor_calls: list[Call] = [("floor", b, f) for b, f in timed for _ in range(2)]
-    results, _ = drive(port, calls)
-    floor, _ = drive(port, floor_calls)
-    loaded, wall = drive(port, calls, CONNECTIONS)
-    _, floor_wall = drive(port, floor_calls, CONNECTIONS)
+    firsts, _ = drive(port, [(b, True) for b, f in timed if f], ("prioritize",))
+    results, _ = drive(port, timed, cycle)
+    alone, _ = drive(port, [(reordered(b), f) for b, f in timed], ("prioritize",))
+    floor, _ = drive(port, timed, ("floor", "floor"))
+    loaded, wall = drive(port, timed, cycle, CONNECTIONS)
+    _, floor_wall = drive(port, timed, ("floor", "floor"), CONNECTIONS)
     return {
         "firsts": firsts,
         "results": results,
+        "alone": alone,
         "calls": len(loaded),
         "wall": wall,
         "floor": floor,
@@ -211,6 +238,10 @@ def report(m: dict[str, Any], rss: float) -> dict[str, Any]:
             k: v for k, v in summarize(m["results"], "filter").items() if k != "reply_bytes_p50"
         },
         "prioritize": summarize(m["results"], "prioritize"),
+        # Beyond the issue's keys: prioritize with no filter call before it.
+        "prioritize_alone": {
+            k: v for k, v in summarize(m["alone"], "prioritize").items() if k != "reply_bytes_p50"
+        },
         "calls_per_s": round(m["calls"] / m["wall"], 1),
         "rss_mb": round(rss, 1),
         "floor": {
@@ -230,6 +261,11 @@ def show(r: dict[str, Any], m: dict[str, Any], args: argparse.Namespace, peak: f
     print(f"{'handler time':14}{'p50 ms':>10}{'p99 ms':>10}")
     for verb in ("filter", "prioritize"):
         print(f"{verb:14}{r[verb]['p50_ms']:>10}{r[verb]['p99_ms']:>10}")
+    alone = r["prioritize_alone"]
+    print(
+        f"{'  alone':14}{alone['p50_ms']:>10}{alone['p99_ms']:>10}"
+        "   (no filter call before it: every name looked up)"
+    )
     print(
         f"{'floor':14}{r['floor']['p50_ms']:>10}{r['floor']['p99_ms']:>10}"
         "   (same app: parse the call, echo the node names)"

@@ -21,6 +21,7 @@ from extender.index import NodeIndex
 from extender.metrics import ExtenderMetrics
 from extender.ranking import BudgetExceeded, ScoreMemo
 from extender.settings import ExtenderSettings
+from extender.survivors import Survivors
 from extender.wire import ExtenderArgs, WireError, error_reply, parse_args
 from warmstart.clock import Clock
 from warmstart.domain import PodDemand
@@ -41,8 +42,9 @@ def _timed(body: bytes, started: float, status: int = 200) -> Response:
 class _Routes:
     def __init__(self, settings: ExtenderSettings, index: NodeIndex) -> None:
         self.settings, self.index = settings, index
-        self.metrics = ExtenderMetrics(index)
         self.memo = ScoreMemo()
+        self.passed = Survivors()
+        self.metrics = ExtenderMetrics(index, self.passed)
 
     def call(self, name: str, body: bytes, verb: Verb) -> Response:
         started = time.perf_counter()
@@ -81,10 +83,15 @@ class _Routes:
         self.metrics.fail_open.labels(verb, reason).inc()
         return handlers.fail_open(verb, args)
 
+    def filter(
+        self, index: NodeIndex, args: ExtenderArgs, demand: PodDemand, _: float
+    ) -> tuple[bytes, int]:
+        return handlers.do_filter(index, args, demand, self.passed)
+
     def prioritize(
         self, index: NodeIndex, args: ExtenderArgs, demand: PodDemand, deadline: float
     ) -> tuple[bytes, int]:
-        return handlers.do_prioritize(index, args, demand, deadline, self.memo)
+        return handlers.do_prioritize(index, args, demand, deadline, self.memo, self.passed)
 
     def floor(self, body: bytes) -> Response:
         started = time.perf_counter()
@@ -94,10 +101,6 @@ class _Routes:
             return _timed(error_reply(str(exc)), started, 400)
         self.metrics.timers["floor"].observe(time.perf_counter() - started)
         return _timed(reply, started)
-
-
-def _filter(index: NodeIndex, args: ExtenderArgs, demand: PodDemand, _: float) -> tuple[bytes, int]:
-    return handlers.do_filter(index, args, demand)
 
 
 def _explain(
@@ -116,7 +119,7 @@ def create_app(settings: ExtenderSettings, index: NodeIndex, clock: Clock) -> Fa
 
     @app.post("/filter")
     async def filter_(request: Request) -> Response:
-        return routes.call("filter", await request.body(), _filter)
+        return routes.call("filter", await request.body(), routes.filter)
 
     @app.post("/prioritize")
     async def prioritize(request: Request) -> Response:

@@ -16,6 +16,7 @@ from extender.filtering import short_nodes
 from extender.index import NodeIndex
 from extender.node_facts import NodeObjectError
 from extender.ranking import ScoreMemo, rank
+from extender.survivors import Survivors
 from extender.wire import ExtenderArgs, WireError, filter_reply, prioritize_reply
 from warmstart.domain import PodDemand
 from warmstart.podspec import pod_demand
@@ -50,27 +51,42 @@ def candidates(index: NodeIndex, args: ExtenderArgs) -> npt.NDArray[np.int64]:
     return index.slots.lookup(args.names)
 
 
-def do_filter(index: NodeIndex, args: ExtenderArgs, demand: PodDemand) -> tuple[bytes, int]:
+def do_filter(
+    index: NodeIndex, args: ExtenderArgs, demand: PodDemand, passed: Survivors
+) -> tuple[bytes, int]:
     _require_ready(index)
     slots = candidates(index, args)
     failed = short_nodes(index, demand, slots)
-    kept = None
-    if failed and args.nodes is None and len(slots) == len(args.names):  # every name known
-        gone = np.isin(slots, index.slots.lookup(list(failed)))
-        kept = index.slots.names[slots[~gone]].tolist()
+    if args.nodes is not None or len(slots) != len(args.names):  # Node objects, or unknown names
+        return filter_reply(args, failed), len(failed)
+    names: list[str] = args.names
+    if failed:
+        slots = slots[~np.isin(slots, index.slots.lookup(list(failed)))]
+        names = index.slots.names[slots].tolist()
+    kept = orjson.dumps(names)
+    passed.keep(kept, index.slots.version, slots)
     return filter_reply(args, failed, kept), len(failed)
 
 
 def do_prioritize(
-    index: NodeIndex, args: ExtenderArgs, demand: PodDemand, deadline: float, memo: ScoreMemo
+    index: NodeIndex,
+    args: ExtenderArgs,
+    demand: PodDemand,
+    deadline: float,
+    memo: ScoreMemo,
+    passed: Survivors,
 ) -> tuple[bytes, int]:
     _require_ready(index)
-    ranked = rank(index, demand, candidates(index, args), deadline, memo)
-    entries = index.slots.entries
-    groups = [
-        (score, entries[ranked.slots[ranked.scores == score]].tolist())
-        for score in range(1, MAX_SCORE + 1)
-    ]
+    slots = None
+    if args.nodes is None:  # our filter's survivors come back byte for byte
+        slots = passed.find(orjson.dumps(args.names), index.slots.version)
+    if slots is None:
+        slots = candidates(index, args)
+    ranked = rank(index, demand, slots, deadline, memo)
+    order = np.argsort(ranked.scores, kind="stable")
+    entries = index.slots.entries[ranked.slots[order]].tolist()
+    ends = np.cumsum(np.bincount(ranked.scores, minlength=MAX_SCORE + 1)).tolist()
+    groups = [(score, entries[ends[score - 1] : ends[score]]) for score in range(1, MAX_SCORE + 1)]
     return prioritize_reply(groups), len(ranked.slots)
 
 

@@ -102,6 +102,11 @@ class NodeIndex:
         """Where readiness comes from: the feed's last contact with the API server."""
         self._synced_at = synced_at
 
+    def compact(self) -> None:
+        """Lay the node names out afresh for fast lookups (see `NodeSlots.compact`)."""
+        with self.lock:
+            self.slots.compact()
+
     # -- reads -------------------------------------------------------------
     def stale_nodes(self) -> frozenset[str] | set[str]:
         return self._staleness.stale(self._clock.now())

@@ -3,18 +3,39 @@ tests can build as many apps as they like)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 
 from extender.index import NodeIndex
+from extender.survivors import Survivors
 
 # Handler times sit around a millisecond; buckets resolve 50 µs to 0.5 s.
 _BUCKETS = (5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2.5e-2, 5e-2, 0.1, 0.25, 0.5)
 VERBS = ("filter", "prioritize", "floor", "explain")
 
 
+class _SurvivorLists(Collector):
+    def __init__(self, passed: Survivors) -> None:
+        self._passed = passed
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        family = CounterMetricFamily(
+            "warmstart_extender_prioritize_lists",
+            "Prioritize calls by how their nodes were found: as our filter's reply, or by name.",
+            labels=["found"],
+        )
+        family.add_metric(["filter-reply"], self._passed.found)
+        family.add_metric(["by-name"], self._passed.missed)
+        yield family
+
+
 class ExtenderMetrics:
-    def __init__(self, index: NodeIndex) -> None:
+    def __init__(self, index: NodeIndex, passed: Survivors) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        self.registry.register(_SurvivorLists(passed))
         self.latency = Histogram(
             "warmstart_extender_handler_seconds",
             "Time spent inside an extender handler, by verb.",

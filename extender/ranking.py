@@ -35,8 +35,9 @@ MODEL_UNIT = 1 << (2 + MAX_IMAGES)
 PROFILE_UNIT = MODEL_UNIT << 20
 # Scores kept across calls; past this many the memo is dropped and refilled.
 MEMO_ENTRIES = 500_000
-# Per-node score vectors kept (one byte a node each), least recently used dropped.
-VECTORS = 256
+# Bytes of per-node score vectors kept (one byte a slot each), least recently
+# used dropped first: 16 MiB holds 2,048 pod shapes at 5,000 nodes.
+VECTOR_BYTES = 16 << 20
 _CHECK_EVERY = 16
 
 
@@ -45,13 +46,13 @@ class BudgetExceeded(Exception):
 
 
 class ScoreMemo:
-    """Scores by (pod shape, class code) and cold estimates by (shape, profile)."""
+    """Scores by (pod shape, class code), and per-node score vectors by pod shape."""
 
-    def __init__(self, max_entries: int = MEMO_ENTRIES) -> None:
+    def __init__(self, max_entries: int = MEMO_ENTRIES, vector_bytes: int = VECTOR_BYTES) -> None:
         self._max = max_entries
         self._size = 0
+        self._vector_bytes = vector_bytes
         self.scores: dict[Hashable, dict[int, int]] = {}
-        self.colds: dict[tuple[Hashable, int], StartupEstimate] = {}
         self.vectors: OrderedDict[Hashable, tuple[Hashable, npt.NDArray[np.int8]]] = OrderedDict()
 
     def vector(self, shape: Hashable, generation: Hashable) -> npt.NDArray[np.int8] | None:
@@ -65,25 +66,34 @@ class ScoreMemo:
     def keep(self, shape: Hashable, generation: Hashable, scores: npt.NDArray[np.int8]) -> None:
         self.vectors[shape] = (generation, scores)
         self.vectors.move_to_end(shape)
-        if len(self.vectors) > VECTORS:
+        while len(self.vectors) * scores.nbytes > self._vector_bytes and len(self.vectors) > 1:
             self.vectors.popitem(last=False)
 
     def table(self, shape: Hashable) -> dict[int, int]:
         if self._size >= self._max:
             self.scores.clear()
-            self.colds.clear()
             self._size = 0
         return self.scores.setdefault(shape, {})
 
     def score(
-        self, index: NodeIndex, demand: PodDemand, shape: Hashable, code: int, slot: int
+        self,
+        index: NodeIndex,
+        demand: PodDemand,
+        code: int,
+        slot: int,
+        colds: dict[int, StartupEstimate],
     ) -> int:
-        """Score of class `code`, from the estimate on its member in `slot`."""
+        """Score of class `code`, from the estimate on its member in `slot`.
+
+        `colds` holds the cold estimates by profile for this pod, filled as needed:
+        shared by one call's classes, not kept across calls (a few megabytes at
+        hundreds of pod shapes, and cheap to redo for the few new classes).
+        """
         profile = code // PROFILE_UNIT
-        cold = self.colds.get((shape, profile))
+        cold = colds.get(profile)
         if cold is None:
             view = index.cold_views[profile]
-            cold = self.colds[(shape, profile)] = estimate_startup(demand, view, index.image_sizes)
+            cold = colds[profile] = estimate_startup(demand, view, index.image_sizes)
         view = index.views[index.slots.names[slot]]
         estimate = estimate_startup(demand, view, index.image_sizes)
         trust = index.settings.stale_trust if code & 1 else 1.0
@@ -145,11 +155,12 @@ def score_slots(
     first = np.empty(len(unique), np.int64)
     first[inverse] = live  # any member stands for its class
     table = memo.table(shape)
+    colds: dict[int, StartupEstimate] = {}
     scores = np.empty(len(unique), np.int8)
     for j, code in enumerate(unique.tolist()):
         score = table.get(code)
         if score is None:
-            score = table[code] = memo.score(index, demand, shape, code, int(first[j]))
+            score = table[code] = memo.score(index, demand, code, int(first[j]), colds)
             if j % _CHECK_EVERY == 0 and time.perf_counter() > deadline:
                 raise BudgetExceeded
         scores[j] = score

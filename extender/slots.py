@@ -19,6 +19,10 @@ import orjson
 _INITIAL = 1024
 
 
+def _entry(name: str) -> bytes:
+    return b'{"Host":' + orjson.dumps(name) + b',"Score":'
+
+
 class NodeSlots:
     def __init__(self) -> None:
         self.of: dict[str, int] = {}
@@ -27,6 +31,8 @@ class NodeSlots:
         self.entries: npt.NDArray[np.object_] = np.full(_INITIAL, None, dtype=object)
         self._spare: list[int] = list(range(_INITIAL - 1, -1, -1))
         self._columns: dict[str, tuple[npt.NDArray[Any], Any]] = {}
+        # Moves whenever a name gets or loses a slot: a name→slot answer holds while it stays.
+        self.version = 0
 
     @property
     def capacity(self) -> int:
@@ -51,15 +57,33 @@ class NodeSlots:
             if not self._spare:
                 self._grow()
             slot = self._spare.pop()
+            self.version += 1
             self.of[name] = slot
             self.names[slot] = name
-            self.entries[slot] = b'{"Host":' + orjson.dumps(name) + b',"Score":'
+            self.entries[slot] = _entry(name)
         return slot
+
+    def compact(self) -> None:
+        """Copy every name (and its reply entry) into fresh objects made one after another.
+
+        A lookup compares the caller's name with the stored key, so every key is
+        read on every call; keys left scattered over the heap by loading cost a
+        cache and TLB miss each, adjacent ones mostly do not (about 0.1 ms a call
+        at 5,000 nodes).
+        """
+        ordered = sorted(self.of.items(), key=itemgetter(1))
+        self.of = {}
+        for name, slot in ordered:
+            fresh = name.encode().decode()
+            self.of[fresh] = slot
+            self.names[slot] = fresh
+            self.entries[slot] = _entry(fresh)
 
     def remove(self, name: str) -> None:
         slot = self.of.pop(name, None)
         if slot is None:
             return
+        self.version += 1
         self.names[slot] = None
         self.entries[slot] = None
         for array, fill in self._columns.values():

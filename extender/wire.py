@@ -39,6 +39,16 @@ def _node_items(nodes: Any) -> tuple[list[dict[str, Any]], list[str]]:
     return items, names
 
 
+def _all_strings(values: list[Any]) -> bool:
+    # str.join refuses any non-string item, in one C pass: a quarter of the
+    # cost of an isinstance call per item over 5,000 names.
+    try:
+        "".join(values)
+    except TypeError:
+        return False
+    return True
+
+
 def parse_args(body: bytes) -> ExtenderArgs:
     """Decode an ExtenderArgs body. Raises WireError naming the bad field."""
     try:
@@ -52,7 +62,7 @@ def parse_args(body: bytes) -> ExtenderArgs:
         raise WireError("Pod: missing or not an object")
     names = doc.get("NodeNames")
     if names is not None:
-        if not isinstance(names, list) or not all(map(str.__instancecheck__, names)):
+        if not isinstance(names, list) or not _all_strings(names):
             raise WireError("NodeNames: expected a list of node names (strings)")
         return ExtenderArgs(pod=pod, names=names)
     nodes = doc.get("Nodes")
@@ -62,24 +72,21 @@ def parse_args(body: bytes) -> ExtenderArgs:
     return ExtenderArgs(pod=pod, names=names, nodes=items)
 
 
-def filter_reply(
-    args: ExtenderArgs, failed: Mapping[str, str], kept: list[str] | None = None
-) -> bytes:
+def filter_reply(args: ExtenderArgs, failed: Mapping[str, str], kept: bytes | None = None) -> bytes:
     """ExtenderFilterResult: survivors in the form they came, a reason per failure.
 
-    `kept`, when the caller already knows the survivors' names, saves a pass
-    over every name.
+    `kept`, the survivors' names already encoded as a JSON list when the caller
+    has them, saves a pass over every name.
     """
-    result: dict[str, Any]
+    tail = orjson.dumps({"FailedNodes": failed, "FailedAndUnresolvableNodes": {}, "Error": ""})
     if args.nodes is None:
         if kept is None:
-            kept = [n for n in args.names if n not in failed] if failed else args.names
-        result = {"NodeNames": kept}
-    else:
-        items = [i for i, n in zip(args.nodes, args.names, strict=True) if n not in failed]
-        result = {"Nodes": {"metadata": {}, "items": items}}
-    result.update(FailedNodes=failed, FailedAndUnresolvableNodes={}, Error="")
-    return orjson.dumps(result)
+            kept = orjson.dumps(
+                [n for n in args.names if n not in failed] if failed else args.names
+            )
+        return b'{"NodeNames":' + kept + b"," + tail[1:]
+    items = [i for i, n in zip(args.nodes, args.names, strict=True) if n not in failed]
+    return b'{"Nodes":' + orjson.dumps({"metadata": {}, "items": items}) + b"," + tail[1:]
 
 
 def prioritize_reply(groups: Iterable[tuple[int, list[bytes]]]) -> bytes:

@@ -54,7 +54,8 @@ def build_settings(args: argparse.Namespace) -> ExtenderSettings:
 
 
 def settle_when_ready(index: NodeIndex, timeout_s: float = 600.0) -> None:
-    """Once the index is full, move its objects out of the garbage collector's sight.
+    """Once the index is full, lay its node names out afresh and move its objects
+    out of the garbage collector's sight.
 
     A full collection walks every object the index holds (hundreds of thousands
     at 5,000 nodes): several milliseconds inside some scheduler call, a p99
@@ -67,6 +68,7 @@ def settle_when_ready(index: NodeIndex, timeout_s: float = 600.0) -> None:
             if index.ready():
                 break
             stop.wait(0.5)
+        index.compact()
         gc.collect()
         gc.freeze()
 
