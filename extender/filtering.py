@@ -10,6 +10,8 @@ rejects a node.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 
@@ -27,21 +29,30 @@ def weights_per_gpu(demand: PodDemand) -> float | None:
     return demand.model.bytes / demand.gpu.gpus
 
 
+@dataclass(frozen=True)
+class Shortfall:
+    """The candidates certainly short of GPU memory: a mask over them, a reason per name."""
+
+    short: npt.NDArray[np.bool_]
+    reasons: dict[str, str]
+
+
 def short_nodes(
     index: NodeIndex, demand: PodDemand, candidates: npt.NDArray[np.int64]
-) -> dict[str, str]:
-    """Candidate slots that certainly lack GPU memory for the model, by name, with reasons."""
+) -> Shortfall:
+    """Which candidate slots certainly lack GPU memory for the model, and why."""
     need = weights_per_gpu(demand)
     if need is None or demand.model is None:
-        return {}
+        return Shortfall(np.zeros(len(candidates), bool), {})
     gpus = demand.gpu.gpus
     short, free = gpu_table.short_of(index.slots, candidates, gpus, need)
-    if len(short):
-        fresh = ~np.isin(short, index.stale_slots())
-        short, free = short[fresh], free[fresh]
+    at = np.flatnonzero(short)
+    short[at[np.isin(candidates[at], index.stale_slots())]] = False  # stale: not certain
     prefix = f"warmstart: the model needs {need / GIB:.1f} GiB free on each of {gpus} GPU(s); "
     here = "the freest GPU here has" if gpus == 1 else f"of the {gpus} freest GPUs here, one has"
-    return {
+    names = index.slots.names[candidates[short]].tolist()
+    reasons = {
         name: f"{prefix}{here} {room / GIB:.1f} GiB"
-        for name, room in zip(index.slots.names[short].tolist(), free.tolist(), strict=True)
+        for name, room in zip(names, free[short].tolist(), strict=True)
     }
+    return Shortfall(short, reasons)

@@ -39,11 +39,10 @@ def record(slots: NodeSlots, slot: int, gpus: Iterable[GpuDevice] | None) -> Non
 
 def short_of(
     slots: NodeSlots, candidates: npt.NDArray[np.int64], devices: int, bytes_per_device: float
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    """Candidate slots whose `devices`-th freest GPU holds less than needed, and that free."""
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.float64]]:
+    """Which candidates' `devices`-th freest GPU holds less than needed, and that free memory."""
     table = slots[COLUMN]
     if devices <= 0 or devices > table.shape[1]:
-        return np.empty(0, np.int64), np.empty(0)
+        return np.zeros(len(candidates), bool), np.full(len(candidates), math.inf)
     free = table[candidates, devices - 1]
-    short = free < bytes_per_device
-    return candidates[short], free[short]
+    return free < bytes_per_device, free

@@ -56,12 +56,13 @@ def do_filter(
 ) -> tuple[bytes, int]:
     _require_ready(index)
     slots = candidates(index, args)
-    failed = short_nodes(index, demand, slots)
+    shortfall = short_nodes(index, demand, slots)
+    failed = shortfall.reasons
     if args.nodes is not None or len(slots) != len(args.names):  # Node objects, or unknown names
         return filter_reply(args, failed), len(failed)
     names: list[str] = args.names
     if failed:
-        slots = slots[~np.isin(slots, index.slots.lookup(list(failed)))]
+        slots = slots[~shortfall.short]
         names = index.slots.names[slots].tolist()
     kept = orjson.dumps(names)
     passed.keep(kept, index.slots.version, slots)

@@ -45,6 +45,34 @@ class BudgetExceeded(Exception):
     """The handler's time budget ran out; the caller fails open."""
 
 
+class ScoreTable:
+    """One pod shape's scores by class code: a dict to add to, and the same as
+    sorted arrays, so a whole vector of codes is looked up in one numpy pass."""
+
+    def __init__(self) -> None:
+        self.by_code: dict[int, int] = {}
+        self._codes = np.empty(0, np.int64)
+        self._scores = np.empty(0, np.int8)
+
+    def add(self, code: int, score: int) -> None:
+        self.by_code[code] = score
+
+    def lookup(
+        self, codes: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.bool_]]:
+        """Scores of `codes` (0 where unknown), and which codes are unknown."""
+        if len(self._codes) != len(self.by_code):
+            self._codes = np.fromiter(self.by_code, np.int64, len(self.by_code))
+            order = np.argsort(self._codes)
+            self._codes = self._codes[order]
+            self._scores = np.fromiter(self.by_code.values(), np.int8, len(self.by_code))[order]
+        if not len(self._codes):
+            return np.zeros(len(codes), np.int8), np.ones(len(codes), bool)
+        at = np.minimum(np.searchsorted(self._codes, codes), len(self._codes) - 1)
+        known = self._codes[at] == codes
+        return np.where(known, self._scores[at], 0).astype(np.int8), ~known
+
+
 class ScoreMemo:
     """Scores by (pod shape, class code), and per-node score vectors by pod shape."""
 
@@ -52,7 +80,7 @@ class ScoreMemo:
         self._max = max_entries
         self._size = 0
         self._vector_bytes = vector_bytes
-        self.scores: dict[Hashable, dict[int, int]] = {}
+        self.scores: dict[Hashable, ScoreTable] = {}
         self.vectors: OrderedDict[Hashable, tuple[Hashable, npt.NDArray[np.int8]]] = OrderedDict()
 
     def vector(self, shape: Hashable, generation: Hashable) -> npt.NDArray[np.int8] | None:
@@ -69,11 +97,14 @@ class ScoreMemo:
         while len(self.vectors) * scores.nbytes > self._vector_bytes and len(self.vectors) > 1:
             self.vectors.popitem(last=False)
 
-    def table(self, shape: Hashable) -> dict[int, int]:
+    def table(self, shape: Hashable) -> ScoreTable:
         if self._size >= self._max:
             self.scores.clear()
             self._size = 0
-        return self.scores.setdefault(shape, {})
+        table = self.scores.get(shape)
+        if table is None:
+            table = self.scores[shape] = ScoreTable()
+        return table
 
     def score(
         self,
@@ -151,22 +182,32 @@ def score_slots(
     """The score of every node in the index (0 for free slots), one estimate per class."""
     codes = class_codes(index, demand)
     live = np.flatnonzero(codes >= 0)
-    unique, inverse = np.unique(codes[live], return_inverse=True)
-    first = np.empty(len(unique), np.int64)
-    first[inverse] = live  # any member stands for its class
     table = memo.table(shape)
-    colds: dict[int, StartupEstimate] = {}
-    scores = np.empty(len(unique), np.int8)
-    for j, code in enumerate(unique.tolist()):
-        score = table.get(code)
-        if score is None:
-            score = table[code] = memo.score(index, demand, code, int(first[j]), colds)
-            if j % _CHECK_EVERY == 0 and time.perf_counter() > deadline:
-                raise BudgetExceeded
-        scores[j] = score
+    scores, unknown = table.lookup(codes[live])
+    if unknown.any():
+        _score_classes(index, demand, memo, table, codes[live][unknown], live[unknown], deadline)
+        scores, _ = table.lookup(codes[live])
     per_slot = np.zeros(index.slots.capacity, np.int8)
-    per_slot[live] = scores[inverse]
+    per_slot[live] = scores
     return per_slot
+
+
+def _score_classes(
+    index: NodeIndex,
+    demand: PodDemand,
+    memo: ScoreMemo,
+    table: ScoreTable,
+    codes: npt.NDArray[np.int64],
+    slots: npt.NDArray[np.int64],
+    deadline: float,
+) -> None:
+    """Score each class among `codes` once, on its first member in `slots`."""
+    unique, first = np.unique(codes, return_index=True)
+    colds: dict[int, StartupEstimate] = {}
+    for j, (code, slot) in enumerate(zip(unique.tolist(), slots[first].tolist(), strict=True)):
+        table.add(code, memo.score(index, demand, code, slot, colds))
+        if j % _CHECK_EVERY == 0 and time.perf_counter() > deadline:
+            raise BudgetExceeded
 
 
 def rank(

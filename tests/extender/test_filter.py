@@ -38,7 +38,9 @@ def pod(gpus: int = 1, model_gib: float | None = 30) -> PodDemand:
 
 def test_node_short_of_gpu_memory_is_removed_with_a_reason():
     index = index_with(("full", (gpu(10), gpu(12)), 0), ("roomy", (gpu(10), gpu(40)), 0))
-    failed = short_nodes(index, pod(), index.slots.lookup(["full", "roomy"]))
+    shortfall = short_nodes(index, pod(), index.slots.lookup(["full", "roomy"]))
+    assert shortfall.short.tolist() == [True, False]
+    failed = shortfall.reasons
     assert list(failed) == ["full"]
     # 30 GiB on 1 GPU; the freest GPU on "full" has 12 GiB
     assert "30.0 GiB free on each of 1 GPU(s)" in failed["full"] and "12.0 GiB" in failed["full"]
@@ -47,7 +49,7 @@ def test_node_short_of_gpu_memory_is_removed_with_a_reason():
 def test_weights_split_evenly_over_the_requested_gpus():
     # 30 GiB over 2 GPUs needs 15 GiB on each: the second-freest GPU decides
     index = index_with(("a", (gpu(40), gpu(14)), 0), ("b", (gpu(16), gpu(15)), 0))
-    assert list(short_nodes(index, pod(gpus=2), index.slots.lookup(["a", "b"]))) == ["a"]
+    assert list(short_nodes(index, pod(gpus=2), index.slots.lookup(["a", "b"])).reasons) == ["a"]
 
 
 @pytest.mark.parametrize(
@@ -70,9 +72,11 @@ def test_weights_split_evenly_over_the_requested_gpus():
 )
 def test_uncertain_cases_never_reject(gpus, age, demand):
     index = index_with(("n", gpus, age))
-    assert short_nodes(index, demand, index.slots.lookup(["n"])) == {}
+    shortfall = short_nodes(index, demand, index.slots.lookup(["n"]))
+    assert shortfall.reasons == {} and shortfall.short.tolist() == [False]
 
 
 def test_nodes_unknown_to_the_index_pass():
     index = index_with()
-    assert short_nodes(index, pod(), index.slots.lookup(["elsewhere"])) == {}
+    shortfall = short_nodes(index, pod(), index.slots.lookup(["elsewhere"]))
+    assert shortfall.reasons == {} and len(shortfall.short) == 0
