@@ -4,7 +4,12 @@ Fit on a long table (`series, ds, y` in requests/s), predict quantiles for a
 horizon, choose the newsvendor quantile, convert to `DemandForecast`.
 """
 
-from forecaster.backtest import backtest, default_models, evaluation_quantiles
+from forecaster.backtest import (
+    backtest,
+    default_models,
+    evaluation_quantiles,
+    held_out_zero_share,
+)
 from forecaster.base import QuantileForecaster
 from forecaster.baselines import EWMA, SeasonalNaive
 from forecaster.capacity import ReplicaSpec, replicas_for, to_demand
@@ -37,6 +42,7 @@ __all__ = [
     "backtest",
     "default_models",
     "evaluation_quantiles",
+    "held_out_zero_share",
     "load_model",
     "replicas_for",
     "save_model",

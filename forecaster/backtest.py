@@ -7,6 +7,7 @@ from every step inside them, seeing only data up to each origin.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import numpy as np
 
@@ -15,7 +16,7 @@ from forecaster.baselines import EWMA, SeasonalNaive
 from forecaster.frame import SeriesMatrix
 from forecaster.gbm import QuantileGBM
 from forecaster.histogram import HybridHistogram
-from forecaster.metrics import Score, score
+from forecaster.metrics import Score, score, zero_share
 from forecaster.newsvendor import NewsvendorCosts
 
 
@@ -35,15 +36,16 @@ def default_models(quantiles: tuple[float, ...], horizon: int) -> dict[str, Quan
     }
 
 
-def backtest(
-    matrix: SeriesMatrix,
-    models: Mapping[str, QuantileForecaster],
-    horizon: int,
-    holdout_days: float,
-    costs: NewsvendorCosts,
-    requests_per_replica: float = 1.0,
-) -> dict[str, Score]:
-    """Scores per model name over the last `holdout_days` of `matrix`."""
+class HeldOut(NamedTuple):
+    """The held-out days: training ends at `split`; `actual` is (series, origins, horizon)."""
+
+    split: int
+    origins: np.ndarray
+    actual: np.ndarray
+
+
+def held_out(matrix: SeriesMatrix, horizon: int, holdout_days: float) -> HeldOut:
+    """Every origin in the last `holdout_days` and the actuals at its targets (NaN past the end)."""
     holdout = steps_in(matrix, int(holdout_days * DAY_S), "the held-out span")
     split = matrix.n_steps - holdout
     if split < 2 or holdout < 1:
@@ -54,6 +56,24 @@ def backtest(
     targets = target_index(origins, horizon)
     inside = targets < matrix.n_steps
     actual = np.where(inside, matrix.values[:, np.where(inside, targets, 0)], np.nan)
+    return HeldOut(split, origins, actual)
+
+
+def held_out_zero_share(matrix: SeriesMatrix, horizon: int, holdout_days: float) -> float | None:
+    """Share of the known held-out points (every lead) with zero demand; None if none known."""
+    return zero_share(held_out(matrix, horizon, holdout_days).actual)
+
+
+def backtest(
+    matrix: SeriesMatrix,
+    models: Mapping[str, QuantileForecaster],
+    horizon: int,
+    holdout_days: float,
+    costs: NewsvendorCosts,
+    requests_per_replica: float = 1.0,
+) -> dict[str, Score]:
+    """Scores per model name over the last `holdout_days` of `matrix`."""
+    split, origins, actual = held_out(matrix, horizon, holdout_days)
     train = matrix.until(split)
     results = {}
     for name, model in models.items():

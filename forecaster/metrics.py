@@ -2,6 +2,11 @@
 
 Inputs are aligned arrays: `actual` (..., ) and `predicted` (..., Q); points
 whose actual is unknown (NaN) are left out of every score.
+
+Coverage is also reported over the points with non-zero actual demand only:
+any non-negative forecast covers a zero, so on intermittent series the total
+coverage is `zero_share + (1 - zero_share) * coverage_nonzero` and says little
+about the active points. A coverage or zero share over no points is None, never NaN.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ class Score(BaseModel):
 
     newsvendor_cost: float
     pinball: dict[str, float]
-    coverage: dict[str, float]
+    coverage: dict[str, float | None]
+    coverage_nonzero: dict[str, float | None]
     under_replica_minutes: float
     over_replica_minutes: float
 
@@ -29,6 +35,27 @@ def pinball(actual: np.ndarray, predicted: np.ndarray, quantile: float) -> float
     """Mean quantile (pinball) loss: under-forecasts weigh q, over-forecasts 1 - q."""
     diff = actual - predicted
     return float(np.mean(np.maximum(quantile * diff, (quantile - 1) * diff)))
+
+
+def share(flags: np.ndarray) -> float | None:
+    """Share of True among `flags`; None when there are none to count."""
+    return float(np.mean(flags)) if flags.size else None
+
+
+def coverage(
+    actual: np.ndarray,
+    predicted: np.ndarray,
+    quantiles: tuple[float, ...],
+    where: np.ndarray | None = None,
+) -> dict[str, float | None]:
+    """Per quantile, the share of points (those in `where`, or all) at or below the forecast."""
+    y, f = (actual, predicted) if where is None else (actual[where], predicted[where])
+    return {f"{q:g}": share(y <= f[:, k]) for k, q in enumerate(quantiles)}
+
+
+def zero_share(actual: np.ndarray) -> float | None:
+    """Share of known (non-NaN) points whose actual is zero."""
+    return share(actual[~np.isnan(actual)] == 0)
 
 
 def replica_gaps(
@@ -61,7 +88,8 @@ def score(
     return Score(
         newsvendor_cost=costs.cost(under, over),
         pinball={f"{q:g}": pinball(y, f[:, k], q) for k, q in enumerate(quantiles)},
-        coverage={f"{q:g}": float(np.mean(y <= f[:, k])) for k, q in enumerate(quantiles)},
+        coverage=coverage(y, f, quantiles),
+        coverage_nonzero=coverage(y, f, quantiles, where=y > 0),
         under_replica_minutes=under,
         over_replica_minutes=over,
     )

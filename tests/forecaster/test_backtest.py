@@ -6,11 +6,19 @@ import numpy as np
 import pytest
 
 from forecaster import NewsvendorCosts, backtest, default_models, evaluation_quantiles, to_matrix
-from forecaster.metrics import pinball, replica_gaps
+from forecaster.metrics import pinball, replica_gaps, score, zero_share
+from forecaster.report import backtest_report
 from forecaster.trace_source import trace_history
 from tests.forecaster.synthetic import table
 
-KEYS = {"newsvendor_cost", "pinball", "coverage", "under_replica_minutes", "over_replica_minutes"}
+KEYS = {
+    "newsvendor_cost",
+    "pinball",
+    "coverage",
+    "coverage_nonzero",
+    "under_replica_minutes",
+    "over_replica_minutes",
+}
 
 
 def test_pinball_weighs_under_by_q_and_over_by_one_minus_q() -> None:
@@ -22,6 +30,35 @@ def test_replica_gaps_count_whole_replicas_per_step() -> None:
     # Needed 3 and 0 replicas, provisioned 1 and 2, at 5-min steps:
     # 2 short x 5 min = 10 under, 2 idle x 5 min = 10 over.
     assert replica_gaps(np.array([2.5, 0.0]), np.array([0.5, 1.5]), 1.0, 300) == (10.0, 10.0)
+
+
+def test_coverage_counts_all_points_and_the_non_zero_ones_apart() -> None:
+    # Actuals 0, 0, 3, 5 and one unknown point (left out of everything): zero share 2/4.
+    actual = np.array([0.0, 0.0, 3.0, 5.0, np.nan])
+    # Median forecasts 1, 0, 2, 5: covers both zeros, misses 3, covers 5 -> 3/4 and 1/2.
+    # 0.9 forecasts 2, 1, 4, 4: covers both zeros and 3, misses 5 -> 3/4 and 1/2 as well;
+    # the last column, 0.95, covers everything -> 1 and 1.
+    predicted = np.array(
+        [[1.0, 2.0, 9.0], [0.0, 1.0, 9.0], [2.0, 4.0, 9.0], [5.0, 4.0, 9.0], [0.0, 0.0, 0.0]]
+    )
+    result = score(actual, predicted, (0.5, 0.9, 0.95), NewsvendorCosts(), 1.0, 600, 1)
+    assert result.coverage == {"0.5": 0.75, "0.9": 0.75, "0.95": 1.0}
+    assert result.coverage_nonzero == {"0.5": 0.5, "0.9": 0.5, "0.95": 1.0}
+    assert zero_share(actual) == 0.5
+
+
+def test_shares_over_no_points_are_none_not_nan() -> None:
+    # All zeros: nothing non-zero to cover; nothing known at all: no zero share either.
+    result = score(np.zeros(3), np.ones((3, 1)), (0.9,), NewsvendorCosts(), 1.0, 600, 1)
+    assert result.coverage == {"0.9": 1.0}
+    assert result.coverage_nonzero == {"0.9": None}
+    assert zero_share(np.zeros(3)) == 1.0
+    assert zero_share(np.full(3, np.nan)) is None
+    report = backtest_report(
+        {"EWMA": result}, "t", to_matrix(table(days=1)), 1, 1, NewsvendorCosts(), None
+    )
+    assert report["zero_share"] is None
+    assert report["models"]["EWMA"]["coverage_nonzero"] == {"0.9": None}
 
 
 def test_every_model_is_scored_with_every_metric() -> None:
@@ -39,9 +76,9 @@ def test_every_model_is_scored_with_every_metric() -> None:
         "EWMA",
         "HybridHistogram",
     }
-    for score in scores.values():
-        assert set(score.model_dump()) == KEYS
-        assert set(score.coverage) == {"0.5", "0.8571", "0.9"}
+    for result in scores.values():
+        assert set(result.model_dump()) == KEYS
+        assert set(result.coverage) == set(result.coverage_nonzero) == {"0.5", "0.8571", "0.9"}
     assert scores["QuantileGBM"].newsvendor_cost < scores["EWMA"].newsvendor_cost
 
 

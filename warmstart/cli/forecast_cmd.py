@@ -13,6 +13,7 @@ from forecaster import (
     backtest,
     default_models,
     evaluation_quantiles,
+    held_out_zero_share,
     load_model,
     save_model,
     to_demand,
@@ -135,7 +136,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         costs,
         args.requests_per_replica,
     )
-    report = backtest_report(scores, args.trace, matrix, horizon, args.holdout_days, costs)
+    zeros = held_out_zero_share(matrix, horizon, args.holdout_days)
+    report = backtest_report(scores, args.trace, matrix, horizon, args.holdout_days, costs, zeros)
     print(json.dumps(report, indent=2) if args.json else report_table(report))
     return 0
 
