@@ -1,12 +1,10 @@
-"""The hybrid histogram keep-alive policy of "Serverless in the Wild" (ATC'20).
+"""The hybrid histogram keep-alive policy of "Serverless in the Wild" (ATC'20)
+as a baseline forecaster.
 
-Per series, a histogram of idle times (minutes between active intervals, 1-min
-bins up to a 4-hour range) sets a pre-warm window (5th percentile x 0.9) and a
-keep-alive window (99th percentile x 1.1). Capacity is the last active level
-while inside the window, else zero. Where the histogram is not representative
-(bin-count CV below 2) or most idle times fall past the range, the paper keeps
-the series warm for the whole range (it reaches for ARIMA only in the second
-case; here the whole range stands in for it). A policy, not a distribution: its
+Per series, the idle times (minutes between active intervals) set a pre-warm
+and a keep-alive window by the rule in `warmstart.hybrid_histogram`, the same
+code the simulator's policy runs. Capacity is the last active level while the
+idle time is inside the window, else zero. A policy, not a distribution: its
 one value is reported at every quantile.
 """
 
@@ -16,9 +14,9 @@ import numpy as np
 
 from forecaster.base import QuantileForecaster, target_index
 from forecaster.frame import SeriesMatrix
+from warmstart.hybrid_histogram import MIN_SAMPLES, RANGE_S, IdleHistograms
 
-RANGE_MIN = 240
-"""The paper's histogram range: 4 hours of 1-minute bins."""
+RANGE_MIN = RANGE_S / 60
 
 
 def idle_minutes(active: np.ndarray, step_min: float) -> np.ndarray:
@@ -27,16 +25,13 @@ def idle_minutes(active: np.ndarray, step_min: float) -> np.ndarray:
     return (np.diff(where) - 1) * step_min if where.size > 1 else np.empty(0)
 
 
-def windows(idle: np.ndarray, min_samples: int) -> tuple[float, float]:
-    """(pre-warm, keep-alive) minutes for one series' idle times."""
-    in_range = idle[idle < RANGE_MIN]
-    if idle.size < min_samples or in_range.size < idle.size / 2:
-        return 0.0, float(RANGE_MIN)
-    counts = np.bincount(in_range.astype(int), minlength=RANGE_MIN)
-    if counts.std() / counts.mean() < 2:
-        return 0.0, float(RANGE_MIN)
-    low, high = np.percentile(in_range, [5, 99])
-    return float(low * 0.9), float(high * 1.1)
+def windows(idle: list[np.ndarray], min_samples: int) -> list[tuple[float, float]]:
+    """(from, to) minutes of idle time during which each series is kept warm."""
+    histograms = IdleHistograms(len(idle), min_samples)
+    for row, minutes in enumerate(idle):
+        histograms.observe(np.full(len(minutes), row, dtype=np.int64), minutes * 60.0)
+    prewarm, keep = histograms.windows(np.arange(len(idle)))
+    return [(p / 60, (p + k) / 60) for p, k in zip(prewarm.tolist(), keep.tolist(), strict=True)]
 
 
 class HybridHistogram(QuantileForecaster):
@@ -44,7 +39,7 @@ class HybridHistogram(QuantileForecaster):
 
     def __init__(
         self,
-        min_samples: int = 10,
+        min_samples: int = MIN_SAMPLES,
         quantiles: tuple[float, ...] = (0.5, 0.9),
         step_s: int | None = None,
     ) -> None:
@@ -55,10 +50,8 @@ class HybridHistogram(QuantileForecaster):
     def _fit_matrix(self, matrix: SeriesMatrix) -> None:
         step_min = matrix.step_s / 60
         active = np.nan_to_num(matrix.values) > 0
-        self.windows_ = {
-            name: windows(idle_minutes(active[i], step_min), self.min_samples)
-            for i, name in enumerate(matrix.names)
-        }
+        idle = [idle_minutes(active[i], step_min) for i in range(len(matrix.names))]
+        self.windows_ = dict(zip(matrix.names, windows(idle, self.min_samples), strict=True))
 
     def _predict_origins(
         self, matrix: SeriesMatrix, origins: np.ndarray, horizon: int

@@ -83,11 +83,12 @@ def test_ewma_holds_a_constant_level_flat() -> None:
 
 def test_histogram_windows_follow_the_paper() -> None:
     # Idle times of 30 min every time: one bin holds them all (CV far above 2),
-    # pre-warm at 5th pct x 0.9 = 27 min, keep-alive to 99th pct x 1.1 = 33 min.
-    assert windows(np.full(50, 30.0), min_samples=10) == pytest.approx((27.0, 33.0))
-    # Too few idle times, or most beyond the 4-hour range: keep warm for the range.
-    assert windows(np.full(5, 30.0), min_samples=10) == (0.0, RANGE_MIN)
-    assert windows(np.full(50, 600.0), min_samples=10) == (0.0, RANGE_MIN)
+    # pre-warm at the head bin's lower edge x 0.9 = 27 min, keep warm to the tail
+    # bin's upper edge x 1.1 = 34.1 min. Too few idle times: warm for the range.
+    # Most beyond the 4-hour range: around the mean of the latest, +-15%.
+    idle = [np.full(50, 30.0), np.full(5, 30.0), np.full(50, 600.0)]
+    got = np.array(windows(idle, min_samples=10))
+    np.testing.assert_allclose(got, [(27.0, 34.1), (0.0, RANGE_MIN), (510.0, 690.0)])
 
 
 def test_histogram_is_cold_after_a_call_and_warm_just_before_the_next() -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from warmstart.hybrid_histogram import BINS
 from warmstart.sim.catalog import build_catalog
 from warmstart.sim.config import ClusterSpec
-from warmstart.sim.hybrid import BINS, HybridHistogram
+from warmstart.sim.hybrid import HybridHistogram
 
 
 def _policy(cluster: ClusterSpec) -> HybridHistogram:
@@ -28,8 +29,7 @@ def test_concentrated_idle_times_pre_warm_and_keep_alive(small_cluster: ClusterS
     assert policy.keepalive_s[0] == pytest.approx(31 * 60 * 1.1 - 30 * 60 * 0.9)
 
 
-def test_spread_out_idle_times_fall_back_to_a_fixed_keep_alive(
-        small_cluster: ClusterSpec) -> None:
+def test_spread_out_idle_times_fall_back_to_a_fixed_keep_alive(small_cluster: ClusterSpec) -> None:
     policy = _policy(small_cluster)
     _observe(policy, [m * 60.0 + 1 for m in range(BINS)])  # one per bin: CV 0 < 2
     assert policy.prewarm_s[0] == 0.0
