@@ -277,7 +277,7 @@ def show(r: dict[str, Any], m: dict[str, Any], args: argparse.Namespace, peak: f
     )
     print(f"calls/s end to end: {r['calls_per_s']} (floor {r['floor']['calls_per_s']})")
     print(f"prioritize reply p50: {r['prioritize']['reply_bytes_p50']} bytes")
-    print(f"server RSS after the run: {r['rss_mb']} MB (peak {peak:.1f} MB, while loading)")
+    print(f"server RSS after the run: {r['rss_mb']} MB (peak {peak:.1f} MB)")
 
 
 def main() -> int:

@@ -8,14 +8,15 @@ the node keeps its previous inventory (which then ages into staleness).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from extender.index import NodeIndex
 from warmstart.clock import Clock
+from warmstart.domain import ModelRef, NodeInventory
 from warmstart.inventory import (
-    ClusterObjects,
     InventoryError,
+    InventoryObject,
     model_from_object,
     node_cache_from_object,
 )
@@ -27,15 +28,16 @@ log = logging.getLogger(__name__)
 Obj = dict[str, Any]
 
 
-def load_objects(index: NodeIndex, objects: ClusterObjects, clock: Clock) -> None:
+def load_objects(index: NodeIndex, objects: Iterable[InventoryObject], clock: Clock) -> None:
     """Fill the index from a static file; a file is always 'in sync'."""
     with index.lock:
-        for node in objects.nodes:
-            index.upsert_node(node)
-        for inventory in objects.node_caches:
-            index.upsert_cache(inventory)
-        for model in objects.models:
-            index.upsert_model(model)
+        for obj in objects:
+            if isinstance(obj, NodeInventory):
+                index.upsert_cache(obj)
+            elif isinstance(obj, ModelRef):
+                index.upsert_model(obj)
+            else:
+                index.upsert_node(obj)
     index.follow(clock.now)
 
 

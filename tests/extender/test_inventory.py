@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from warmstart.examples import example_path
-from warmstart.inventory import InventoryError, load_inventory
+from warmstart.inventory import InventoryError, load_inventory, stream_inventory
 
 
 def test_example_cluster_loads():
@@ -18,6 +18,14 @@ def test_example_cluster_loads():
     assert len(cluster.nodes) == 12 and len(cluster.node_caches) == 7 and len(cluster.models) == 2
     h100 = next(c for c in cluster.node_caches if c.node_name == "gpu-h100-1")
     assert h100.warm.cuda_init_seconds == 2.5
+
+
+def test_streaming_gives_the_same_objects_in_file_order():
+    path = example_path("cluster.yaml")
+    streamed = list(stream_inventory(path))
+    assert sorted(map(repr, streamed)) == sorted(map(repr, load_inventory(path)))
+    kinds = [type(o).__name__ for o in streamed]
+    assert kinds[:12] == ["dict"] * 12 and kinds[12:] == ["NodeInventory"] * 7 + ["ModelRef"] * 2
 
 
 def test_a_json_list_loads_and_node_name_defaults_to_the_object_name(tmp_path: Path):
@@ -59,8 +67,11 @@ def test_a_json_list_loads_and_node_name_defaults_to_the_object_name(tmp_path: P
 def test_errors_name_the_field(tmp_path: Path, doc: object, message: str):
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(doc))
-    with pytest.raises(InventoryError, match=message.replace("[", r"\[").replace("]", r"\]")):
+    pattern = message.replace("[", r"\[").replace("]", r"\]")
+    with pytest.raises(InventoryError, match=pattern):
         load_inventory(path)
+    with pytest.raises(InventoryError, match=pattern):
+        list(stream_inventory(path))
 
 
 def test_unreadable_file_is_an_inventory_error(tmp_path: Path):

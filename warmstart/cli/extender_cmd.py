@@ -20,7 +20,7 @@ import uvicorn
 from extender import ExtenderSettings, NodeIndex, SettingsError, create_app, load_settings
 from extender.feed import WatchFeed, load_objects
 from warmstart.clock import SystemClock
-from warmstart.inventory import InventoryError, load_inventory
+from warmstart.inventory import InventoryError, stream_inventory
 
 
 def register(subparsers: Any) -> None:
@@ -81,8 +81,8 @@ def serve_command(args: argparse.Namespace) -> int:
     try:
         settings = build_settings(args)
         index = NodeIndex(settings, clock)
-        if args.inventory:  # the raw objects are dropped once indexed
-            load_objects(index, load_inventory(args.inventory), clock)
+        if args.inventory:  # each raw object is dropped once indexed
+            load_objects(index, stream_inventory(args.inventory), clock)
     except (SettingsError, InventoryError, ValueError) as exc:
         print(f"warmstart extender: {exc}")
         return 2
