@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from extender import gpu_table
+from extender.changelog import ChangeLog
 from extender.node_facts import NodeObjectFacts, node_object_facts
 from extender.profile import ModelKey, model_keys, profile_key, snap_inventory
 from extender.settings import ExtenderSettings
@@ -32,6 +33,7 @@ from warmstart.scoring import cold_view
 
 Slots = npt.NDArray[np.int64]
 PROFILE = "profile"
+STALE = "stale"
 
 
 class NodeIndex:
@@ -46,18 +48,20 @@ class NodeIndex:
         self.catalog: dict[str, ModelRef] = {}
         self.slots = NodeSlots()
         self.slots.column(PROFILE, -1, np.int64)
+        self.slots.column(STALE, False, np.bool_)
         gpu_table.declare(self.slots)
-        self.by_image: dict[str, set[str]] = {}
-        self.by_recent: dict[str, set[str]] = {}
-        self.by_model: dict[str, dict[str, int]] = {}  # URI -> node -> interned ModelKey id
+        # Inverted indexes by slot: image -> slots, model URI -> slot -> interned ModelKey id
+        self.by_image: dict[str, set[int]] = {}
+        self.by_recent: dict[str, set[int]] = {}
+        self.by_model: dict[str, dict[int, int]] = {}
         self._held: dict[str, dict[str, ModelKey]] = {}
         self._arrays: dict[tuple[str, str], Any] = {}  # lazily built slot arrays, per key
         self._profiles: dict[Hashable, int] = {}
         self.cold_views: list[NodeView] = []  # per profile: a member with nothing warm
         self._model_keys: dict[ModelKey, int] = {}
-        self._staleness = StaleTracker(settings.stale_after_s)
-        self._changes = 0  # bumped on every change of a node's indexed facts
-        self._stale_slots: tuple[tuple[int, int], Slots] | None = None
+        self._log = ChangeLog()  # slots whose facts or staleness changed, in order
+        self._staleness = StaleTracker(settings.stale_after_s, self._stale_flip)
+        self._stale_slots: tuple[int, Slots] | None = None
         # When the feed last heard from the API server (epoch s); None: never synced.
         self._synced_at: Callable[[], float | None] = lambda: None
 
@@ -112,17 +116,23 @@ class NodeIndex:
         return self._staleness.stale(self._clock.now())
 
     def stale_slots(self) -> Slots:
-        """Slots of the stale nodes, looked up once per generation."""
+        """Slots of the stale nodes, found once per generation."""
         generation = self.generation()
         if self._stale_slots is None or self._stale_slots[0] != generation:
-            self._stale_slots = (generation, self.slots.lookup(list(self.stale_nodes())))
+            self._stale_slots = (generation, np.flatnonzero(self.slots[STALE]))
         return self._stale_slots[1]
 
-    def generation(self) -> tuple[int, int]:
-        """Changes when any node's facts or the stale set change: answers computed
-        at one generation hold until it moves."""
+    def generation(self) -> int:
+        """Moves when any node's facts or the stale set change: answers computed
+        at one generation hold until it moves, and `changed_since` says for which
+        nodes they no longer do."""
         self.stale_nodes()
-        return self._changes, self._staleness.version
+        return self._log.position
+
+    def changed_since(self, generation: int) -> Slots | None:
+        """Slots whose facts or staleness changed after `generation` (None: too
+        long ago to tell)."""
+        return self._log.since(generation)
 
     def oldest_inventory_age(self) -> float:
         return self._staleness.oldest_age(self._clock.now())
@@ -151,24 +161,37 @@ class NodeIndex:
         found = self._arrays.get(key)
         if found is None:
             holders = self.by_model.get(uri, {})
-            found = (self.slots.lookup(list(holders)), np.fromiter(holders.values(), np.int64))
+            found = (
+                np.fromiter(holders, np.int64, len(holders)),
+                np.fromiter(holders.values(), np.int64, len(holders)),
+            )
             self._arrays[key] = found
         return found
 
-    def _slots_of(self, kind: str, key: str, sets: dict[str, set[str]]) -> Slots:
+    def _slots_of(self, kind: str, key: str, sets: dict[str, set[int]]) -> Slots:
         found = self._arrays.get((kind, key))
         if found is None:
-            found = self.slots.lookup(list(sets.get(key, ())))
+            members = sets.get(key, ())
+            found = np.fromiter(members, np.int64, len(members))
             self._arrays[(kind, key)] = found
         return found
 
     # -- upkeep ------------------------------------------------------------
+    def _stale_flip(self, name: str, stale: bool) -> None:
+        slot = self.slots.of.get(name)
+        if slot is not None:
+            self.slots[STALE][slot] = stale
+            self._log.record(slot)
+
     def _refresh(self, name: str) -> None:
-        self._changes += 1
-        self._unindex(name)
+        slot = self.slots.of.get(name)
+        old = self.views.pop(name, None)
         obj, inv = self._objects.get(name), self._caches.get(name)
         if obj is None and inv is None:
-            self.slots.remove(name)
+            if slot is not None:
+                self._reindex(name, slot, old, None)
+                self.slots.remove(name)
+                self._log.record(slot)
             self._staleness.forget(name)
             return
         view = NodeView(
@@ -178,7 +201,11 @@ class NodeIndex:
             pool=self.settings.pool(obj.pool if obj is not None else None),
             boot_remaining_s=0.0,
         )
-        self._index(name, view)
+        slot = self.slots.add(name)
+        self.views[name] = view
+        self._place(slot, view)
+        self._reindex(name, slot, old, view)
+        self._log.record(slot)
         if inv is not None and inv.observed_at is not None:
             self._staleness.observe(name, inv.observed_at.timestamp())
         elif inv is not None:
@@ -186,49 +213,63 @@ class NodeIndex:
         else:
             self._staleness.forget(name)
 
-    def _index(self, name: str, view: NodeView) -> None:
-        slot = self.slots.add(name)
+    def _place(self, slot: int, view: NodeView) -> None:
+        """The node's profile and free GPU memory in their columns."""
         key = profile_key(view)
         profile = self._profiles.get(key)
         if profile is None:
             profile = self._profiles[key] = len(self.cold_views)
             self.cold_views.append(cold_view(view))
-        self.views[name] = view
         self.slots[PROFILE][slot] = profile
         gpu_table.record(self.slots, slot, view.inventory.gpus if view.inventory else None)
-        for image in view.images:
-            self._add(self.by_image, "image", image, name)
-        held = self._held[name] = model_keys(view.inventory)
-        for uri, tiers in held.items():
-            ids = self._model_keys.setdefault(tiers, len(self._model_keys) + 1)
-            self.by_model.setdefault(uri, {})[name] = ids
-            self._arrays.pop(("model", uri), None)
-        for image in view.inventory.warm.recent_images if view.inventory else ():
-            self._add(self.by_recent, "recent", image, name)
 
-    def _unindex(self, name: str) -> None:
-        view = self.views.pop(name, None)
-        if view is None:
-            return
-        for image in view.images:
-            self._discard(self.by_image, "image", image, name)
-        for uri in self._held.pop(name, {}):
-            holders = self.by_model.get(uri, {})
-            holders.pop(name, None)
-            if not holders:
-                self.by_model.pop(uri, None)
-            self._arrays.pop(("model", uri), None)
-        for image in view.inventory.warm.recent_images if view.inventory else ():
-            self._discard(self.by_recent, "recent", image, name)
+    def _reindex(self, name: str, slot: int, old: NodeView | None, new: NodeView | None) -> None:
+        """Move `slot` in the inverted indexes from what `old` showed to what `new`
+        shows, touching (and so rebuilding the slot arrays of) only what changed."""
+        self._move(self.by_image, "image", slot, _images(old), _images(new))
+        self._move(self.by_recent, "recent", slot, _recent(old), _recent(new))
+        before = self._held.pop(name, {})
+        after = model_keys(new.inventory) if new is not None else {}
+        if after:
+            self._held[name] = after
+        for uri in before.keys() | after.keys():
+            if before.get(uri) != after.get(uri):
+                self._hold(uri, slot, after.get(uri))
 
-    def _add(self, sets: dict[str, set[str]], kind: str, key: str, name: str) -> None:
-        sets.setdefault(key, set()).add(name)
-        self._arrays.pop((kind, key), None)
+    def _hold(self, uri: str, slot: int, tiers: ModelKey | None) -> None:
+        holders = self.by_model.setdefault(uri, {})
+        if tiers is None:
+            holders.pop(slot, None)
+        else:
+            holders[slot] = self._model_keys.setdefault(tiers, len(self._model_keys) + 1)
+        if not holders:
+            del self.by_model[uri]
+        self._arrays.pop(("model", uri), None)
 
-    def _discard(self, sets: dict[str, set[str]], kind: str, key: str, name: str) -> None:
-        members = sets.get(key)
-        if members is not None:
-            members.discard(name)
+    def _move(
+        self,
+        sets: dict[str, set[int]],
+        kind: str,
+        slot: int,
+        before: frozenset[str],
+        after: frozenset[str],
+    ) -> None:
+        for key in before - after:
+            members = sets[key]
+            members.discard(slot)
             if not members:
                 del sets[key]
-        self._arrays.pop((kind, key), None)
+            self._arrays.pop((kind, key), None)
+        for key in after - before:
+            sets.setdefault(key, set()).add(slot)
+            self._arrays.pop((kind, key), None)
+
+
+def _images(view: NodeView | None) -> frozenset[str]:
+    return view.images if view is not None else frozenset()
+
+
+def _recent(view: NodeView | None) -> frozenset[str]:
+    if view is None or view.inventory is None:
+        return frozenset()
+    return frozenset(view.inventory.warm.recent_images)

@@ -7,10 +7,10 @@ recently, whether its inventory is stale. Nodes with one code get one score,
 computed once — `score_node`'s arithmetic, with the cold estimate shared by
 every class of a profile — and remembered per pod shape across calls, since
 a Deployment's replicas ask the same question. The scores of every node for a
-pod shape are kept too, until the index's generation moves (a node's facts or
-the stale set change), so a repeated question costs one array lookup over the
-candidates. Nodes scoring 0 are left out of the reply: kube-scheduler gives
-them 0 anyway.
+pod shape are kept too, so a repeated question costs one array lookup over the
+candidates; when the index's generation moves (a node's facts or the stale
+set change), only the nodes the index says changed are scored again. Nodes
+scoring 0 are left out of the reply: kube-scheduler gives them 0 anyway.
 """
 
 from __future__ import annotations
@@ -39,6 +39,9 @@ MEMO_ENTRIES = 500_000
 # used dropped first: 16 MiB holds 2,048 pod shapes at 5,000 nodes.
 VECTOR_BYTES = 16 << 20
 _CHECK_EVERY = 16
+# A kept vector is patched while fewer than 1/PATCH_SHARE of its slots changed;
+# past that, scoring every slot afresh costs less.
+PATCH_SHARE = 8
 
 
 class BudgetExceeded(Exception):
@@ -81,17 +84,16 @@ class ScoreMemo:
         self._size = 0
         self._vector_bytes = vector_bytes
         self.scores: dict[Hashable, ScoreTable] = {}
-        self.vectors: OrderedDict[Hashable, tuple[Hashable, npt.NDArray[np.int8]]] = OrderedDict()
+        self.vectors: OrderedDict[Hashable, tuple[int, npt.NDArray[np.int8]]] = OrderedDict()
 
-    def vector(self, shape: Hashable, generation: Hashable) -> npt.NDArray[np.int8] | None:
-        """Every slot's score for `shape`, if computed at this index generation."""
+    def vector(self, shape: Hashable) -> tuple[int, npt.NDArray[np.int8]] | None:
+        """Every slot's score for `shape`, and the index generation it holds at."""
         kept = self.vectors.get(shape)
-        if kept is None or kept[0] != generation:
-            return None
-        self.vectors.move_to_end(shape)
-        return kept[1]
+        if kept is not None:
+            self.vectors.move_to_end(shape)
+        return kept
 
-    def keep(self, shape: Hashable, generation: Hashable, scores: npt.NDArray[np.int8]) -> None:
+    def keep(self, shape: Hashable, generation: int, scores: npt.NDArray[np.int8]) -> None:
         self.vectors[shape] = (generation, scores)
         self.vectors.move_to_end(shape)
         while len(self.vectors) * scores.nbytes > self._vector_bytes and len(self.vectors) > 1:
@@ -182,14 +184,45 @@ def score_slots(
     """The score of every node in the index (0 for free slots), one estimate per class."""
     codes = class_codes(index, demand)
     live = np.flatnonzero(codes >= 0)
-    table = memo.table(shape)
-    scores, unknown = table.lookup(codes[live])
-    if unknown.any():
-        _score_classes(index, demand, memo, table, codes[live][unknown], live[unknown], deadline)
-        scores, _ = table.lookup(codes[live])
     per_slot = np.zeros(index.slots.capacity, np.int8)
-    per_slot[live] = scores
+    per_slot[live] = _scores(index, demand, shape, codes[live], live, deadline, memo)
     return per_slot
+
+
+def patch_slots(
+    index: NodeIndex,
+    demand: PodDemand,
+    shape: Hashable,
+    kept: npt.NDArray[np.int8],
+    changed: npt.NDArray[np.int64],
+    deadline: float,
+    memo: ScoreMemo,
+) -> npt.NDArray[np.int8]:
+    """`kept` brought up to date in place: only the `changed` slots are scored again."""
+    codes = class_codes(index, demand)[changed]
+    live = codes >= 0
+    scores = _scores(index, demand, shape, codes[live], changed[live], deadline, memo)
+    kept[changed] = 0
+    kept[changed[live]] = scores
+    return kept
+
+
+def _scores(
+    index: NodeIndex,
+    demand: PodDemand,
+    shape: Hashable,
+    codes: npt.NDArray[np.int64],
+    slots: npt.NDArray[np.int64],
+    deadline: float,
+    memo: ScoreMemo,
+) -> npt.NDArray[np.int8]:
+    """Scores of the classes `codes` (a member of each in `slots`); new classes scored once."""
+    table = memo.table(shape)
+    scores, unknown = table.lookup(codes)
+    if unknown.any():
+        _score_classes(index, demand, memo, table, codes[unknown], slots[unknown], deadline)
+        scores, _ = table.lookup(codes)
+    return scores
 
 
 def _score_classes(
@@ -210,6 +243,25 @@ def _score_classes(
             raise BudgetExceeded
 
 
+def current_scores(
+    index: NodeIndex, demand: PodDemand, shape: Hashable, deadline: float, memo: ScoreMemo
+) -> npt.NDArray[np.int8]:
+    """Every slot's score now: as kept, patched for the nodes changed since, or anew."""
+    generation = index.generation()
+    kept = memo.vector(shape)
+    if kept is not None and kept[0] == generation:
+        return kept[1]
+    changed = None
+    if kept is not None and len(kept[1]) == index.slots.capacity:
+        changed = index.changed_since(kept[0])
+    if kept is not None and changed is not None and len(changed) * PATCH_SHARE < len(kept[1]):
+        per_slot = patch_slots(index, demand, shape, kept[1], changed, deadline, memo)
+    else:
+        per_slot = score_slots(index, demand, shape, deadline, memo)
+    memo.keep(shape, generation, per_slot)
+    return per_slot
+
+
 def rank(
     index: NodeIndex,
     demand: PodDemand,
@@ -218,12 +270,7 @@ def rank(
     memo: ScoreMemo,
 ) -> Ranking:
     """The candidate slots scoring above 0, with their scores."""
-    shape = pod_shape(index, demand)
-    generation = index.generation()
-    per_slot = memo.vector(shape, generation)
-    if per_slot is None:
-        per_slot = score_slots(index, demand, shape, deadline, memo)
-        memo.keep(shape, generation, per_slot)
+    per_slot = current_scores(index, demand, pod_shape(index, demand), deadline, memo)
     scores = per_slot[candidates]
     keep = scores > 0
     return Ranking(candidates[keep], scores[keep])

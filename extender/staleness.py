@@ -4,6 +4,7 @@ O(changes) per call rather than a scan of every node on every request."""
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 
 
 class StaleTracker:
@@ -11,15 +12,15 @@ class StaleTracker:
 
     A heap of (observed_at, name) with lazy deletion: an update pushes a new
     entry, and a popped entry that no longer matches the node's time is dropped.
+    `on_flip(name, stale)` hears of every node entering or leaving the stale set.
     """
 
-    def __init__(self, stale_after_s: float) -> None:
+    def __init__(self, stale_after_s: float, on_flip: Callable[[str, bool], None]) -> None:
         self._bound = stale_after_s
+        self._on_flip = on_flip
         self._observed: dict[str, float] = {}
         self._heap: list[tuple[float, str]] = []
         self._stale: set[str] = set()
-        # Bumped whenever the stale set changes, so answers cached on it expire.
-        self.version = 0
 
     def observe(self, name: str, observed_at: float) -> None:
         if self._observed.get(name) == observed_at:
@@ -40,13 +41,13 @@ class StaleTracker:
             observed_at, name = heapq.heappop(heap)
             if self._observed.get(name) == observed_at:
                 self._stale.add(name)
-                self.version += 1
+                self._on_flip(name, True)
         return self._stale
 
     def _unstale(self, name: str) -> None:
         if name in self._stale:
             self._stale.discard(name)
-            self.version += 1
+            self._on_flip(name, False)
 
     def oldest_age(self, now: float) -> float:
         """Age in seconds of the oldest inventory held (0 when none)."""

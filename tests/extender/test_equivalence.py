@@ -123,10 +123,7 @@ def build(nodes: list[tuple[Any, ...]]) -> tuple[NodeIndex, ManualClock]:
         name, images, tweak = f"n{i}", node[0], node[-1]
         labels = {"karpenter.sh/nodepool": "slow"} if tweak == "pool" else {}
         index.upsert_node(
-            {
-                "metadata": {"name": name, "labels": labels},
-                "status": {"images": [{"names": [x], "sizeBytes": GB // 2} for x in images]},
-            }
+            {**_node_object(name, images), "metadata": {"name": name, "labels": labels}}
         )
         inventory = _inventory(name, node)
         if inventory is not None:
@@ -174,3 +171,54 @@ def test_alike_machines_share_one_estimate():
         index.upsert_cache(NodeInventory(node_name=name, bandwidths=Bandwidths(local_disk=bw)))
     profiles = [index.slots[PROFILE][index.slots.of[n]] for n in ("n0", "n1", "n2")]
     assert profiles[0] == profiles[1] != profiles[2]
+
+
+# One change between two calls: a node's inventory or its Node object replaced, a
+# node leaving, a new node joining (possibly into a freed slot), or time passing so
+# inventories go stale.
+change = st.one_of(
+    st.tuples(st.sampled_from(["cache", "node"]), st.integers(0, 39), node),
+    st.tuples(st.just("leave"), st.integers(0, 39), st.none()),
+    st.tuples(st.just("join"), st.integers(40, 49), node),
+    st.tuples(st.just("age"), st.just(0), st.none()),
+)
+
+
+def _node_object(name: str, images: list[str]) -> dict[str, Any]:
+    sizes = [{"names": [x], "sizeBytes": GB // 2} for x in images]
+    return {"metadata": {"name": name}, "status": {"images": sizes}}
+
+
+def _apply(index: NodeIndex, clock: ManualClock, kind: str, i: int, spec: Any) -> None:
+    name = f"n{i}"
+    if kind == "age":
+        clock.advance(SETTINGS.stale_after_s / 2)
+    elif kind == "leave":
+        index.delete_node(name)
+        index.delete_cache(name)
+    elif kind in ("cache", "node") and name not in index.views:
+        return
+    if kind in ("node", "join"):
+        index.upsert_node(_node_object(name, spec[0]))
+    if kind in ("cache", "join"):
+        inventory = _inventory(name, spec)
+        if inventory is not None:
+            index.upsert_cache(inventory.model_copy(update={"observed_at": None}))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(node, min_size=1, max_size=40),
+    demand.filter(lambda d: d.model is not None),  # so that changes in who holds it count
+    st.lists(st.lists(change, max_size=6)),
+)
+def test_scores_kept_across_changes_equal_score_node(nodes, pod, rounds):
+    # Each call after changes patches the kept scores for the changed nodes only.
+    index, clock = build(nodes)
+    memo = ScoreMemo()
+    for changes in [[], *rounds]:
+        for kind, i, spec in changes:
+            _apply(index, clock, kind, i, spec)
+        names = [*index.views, "unknown"]
+        scored = rank(index, pod, index.slots.lookup(names), math.inf, memo).named(index)
+        assert scored == expected(index, pod, names)
