@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PACKAGES := $(wildcard warmstart extender provisioner forecaster agent)
 
-.PHONY: demo test lint typecheck unit bench bench-extender bench-sim bench-provisioner bench-forecaster clean
+.PHONY: demo test lint typecheck unit bench bench-extender bench-extender-watch bench-sim bench-provisioner bench-forecaster clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,10 +28,13 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest
 
-bench: bench-extender bench-provisioner bench-forecaster bench-sim
+bench: bench-extender bench-extender-watch bench-provisioner bench-forecaster bench-sim
 
 bench-extender: $(STAMP)
 	$(BIN)/python benchmarks/extender_bench.py --nodes 5000
+
+bench-extender-watch: $(STAMP)
+	$(BIN)/python -m benchmarks.extender_watch_bench
 
 bench-sim: $(STAMP)
 	$(BIN)/python benchmarks/sim_bench.py
