@@ -96,12 +96,16 @@ class WatchFeed:
         self, index: NodeIndex, client: KubeClient, clock: Clock, watch_timeout_s: int = 300
     ) -> None:
         from warmstart.kube import Informer
+        from warmstart.kube.informer import identity
         from warmstart.kube.resources import MODELS, NODECACHES, NODES
 
         self.client = client
+        # The index keeps what it needs of Nodes and NodeCaches; their informers keep
+        # only identities (38 MB less at 5,000 nodes). A deleted Model is read back
+        # from its informer's store, so that one keeps whole objects.
         self.informers = tuple(
-            Informer(client, res, clock=clock, watch_timeout_s=watch_timeout_s)
-            for res in (NODES, NODECACHES, MODELS)
+            Informer(client, res, clock=clock, watch_timeout_s=watch_timeout_s, keep=keep)
+            for res, keep in ((NODES, identity), (NODECACHES, identity), (MODELS, None))
         )
         for informer, handler in zip(
             self.informers, (_on_node(index), _on_node_cache(index), _on_model(index)), strict=True

@@ -12,6 +12,7 @@ import pytest
 from tests.kubemock import KubeMock, running_kubemock
 from warmstart.clock import ManualClock
 from warmstart.kube import NO_RETRY, Backoff, Informer, KubeClient, from_url, object_key
+from warmstart.kube.informer import identity
 from warmstart.kube.resources import NODES, PODS
 
 Seen = list[tuple[str, str]]
@@ -179,3 +180,22 @@ def test_namespaced_informer_keys_by_namespace_and_name(client, kube: KubeMock) 
     inf.relist()
     assert [object_key(o) for o in inf.items()] == ["ml/p"]
     assert inf.get("p", "ml") is not None and inf.get("p", "web") is None
+
+
+def test_a_store_keeping_identities_still_hands_out_whole_objects(
+    client, kube: KubeMock
+) -> None:
+    kube.seed(NODES, _node("n1"))
+    kube.seed(NODES, _node("n2"))
+    got: list[tuple[str, dict[str, Any]]] = []
+    inf = Informer(client, NODES, clock=ManualClock(), watch_timeout_s=1, keep=identity)
+    inf.add_handler(lambda kind, obj, _old: got.append((kind, obj)))
+    inf.relist()
+    assert all(obj["metadata"]["labels"] for _, obj in got)  # handlers see everything
+    stored = inf.get("n1")
+    assert stored is not None and set(stored) == {"metadata"}
+    assert set(stored["metadata"]) == {"name", "resourceVersion"}
+    client.delete(NODES, "n2")
+    got.clear()
+    inf.relist()  # n2 vanished while nobody watched: reported by its identity
+    assert [(kind, obj["metadata"]["name"]) for kind, obj in got] == [("DELETED", "n2")]

@@ -8,6 +8,7 @@ its Retry-After, 5xx, lost connections) along an injected `Backoff`/sleep.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,15 +87,26 @@ class KubeClient:
                           resource_version=str(meta.get("resourceVersion", "")),
                           continue_token=meta.get("continue") or None)
 
-    def list_all(self, res: Resource, namespace: str | None = None, *,
-                 label_selector: str | None = None, page_size: int = 500) -> ObjectList:
-        """Every page of a list; the resourceVersion is the first page's (a consistent read)."""
+    def pages(self, res: Resource, namespace: str | None = None, *,
+              label_selector: str | None = None, page_size: int = 500) -> Iterator[ObjectList]:
+        """The pages of a list, each fetched when the previous one is done with; all
+        are one consistent read at the first page's resourceVersion."""
         page = self.list(res, namespace, label_selector=label_selector, limit=page_size)
-        items, version = list(page.items), page.resource_version
+        yield page
         while page.continue_token:
             page = self.list(res, namespace, label_selector=label_selector, limit=page_size,
                              continue_token=page.continue_token)
+            yield page
+
+    def list_all(self, res: Resource, namespace: str | None = None, *,
+                 label_selector: str | None = None, page_size: int = 500) -> ObjectList:
+        """Every page of a list; the resourceVersion is the first page's (a consistent read)."""
+        items: list[Obj] = []
+        version = ""
+        for page in self.pages(res, namespace, label_selector=label_selector,
+                               page_size=page_size):
             items.extend(page.items)
+            version = version or page.resource_version
         return ObjectList(items=items, resource_version=version)
 
     def create(self, res: Resource, body: Obj, namespace: str | None = None) -> Obj:

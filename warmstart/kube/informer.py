@@ -5,6 +5,11 @@ its resourceVersion, watch from there with bookmarks, relist when the server
 says 410 Gone, back off on errors. A relist is a full resync: objects that
 vanished while we were not watching are reported DELETED. Consumers read the
 store from any thread and check `last_synced_at` to know how stale it is.
+
+A consumer that keeps its own view of the objects can have the store keep less
+of each (client-go's transform): `keep=identity` holds only the names and
+resourceVersions a relist needs, handlers still get every object whole, and a
+relist reports a vanished object by that identity alone.
 """
 
 from __future__ import annotations
@@ -27,6 +32,13 @@ Obj = dict[str, Any]
 Handler = Callable[[str, Obj, Obj | None], None]
 
 
+def identity(obj: Obj) -> Obj:
+    """Of an object only what tells it apart and dates it: its name, namespace
+    and resourceVersion."""
+    meta = obj.get("metadata") or {}
+    return {"metadata": {k: meta[k] for k in ("name", "namespace", "resourceVersion") if k in meta}}
+
+
 def object_key(obj: Obj) -> str:
     """"namespace/name", or "name" for cluster-scoped objects."""
     meta = obj.get("metadata") or {}
@@ -37,8 +49,10 @@ def object_key(obj: Obj) -> str:
 class Informer:
     def __init__(self, client: KubeClient, resource: Resource, *, clock: Clock,
                  namespace: str | None = None, label_selector: str | None = None,
-                 watch_timeout_s: int = 300, backoff: Backoff | None = None) -> None:
+                 watch_timeout_s: int = 300, backoff: Backoff | None = None,
+                 keep: Callable[[Obj], Obj] | None = None) -> None:
         self.client, self.resource, self.clock = client, resource, clock
+        self._keep = keep or (lambda obj: obj)
         self.namespace, self.label_selector = namespace, label_selector
         self.watch_timeout_s = watch_timeout_s
         self.backoff = backoff or Backoff(delays=(0.5, 1.0, 2.0, 5.0, 10.0, 30.0))
@@ -77,20 +91,28 @@ class Informer:
             self.watch_once()
 
     def relist(self) -> None:
-        listing = self.client.list_all(self.resource, self.namespace,
-                                       label_selector=self.label_selector)
-        fresh = {object_key(obj): obj for obj in listing.items}
+        """List page by page, reporting what changed as each page comes (a page is
+        released before the next is fetched); the store is replaced at the end."""
         with self._lock:
-            old, self._store = self._store, dict(fresh)
-        for key, obj in fresh.items():
-            previous = old.get(key)
-            if previous is None:
-                self._emit("ADDED", obj, None)
-            elif _version(previous) != _version(obj):
-                self._emit("MODIFIED", obj, previous)
+            old = self._store
+        fresh: dict[str, Obj] = {}
+        version = ""
+        for page in self.client.pages(self.resource, self.namespace,
+                                      label_selector=self.label_selector):
+            version = version or page.resource_version
+            for obj in page.items:
+                key = object_key(obj)
+                fresh[key] = self._keep(obj)
+                previous = old.get(key)
+                if previous is None:
+                    self._emit("ADDED", obj, None)
+                elif _version(previous) != _version(obj):
+                    self._emit("MODIFIED", obj, previous)
+        with self._lock:
+            self._store = fresh
         for key in old.keys() - fresh.keys():
             self._emit("DELETED", old[key], old[key])
-        self.resource_version = listing.resource_version
+        self.resource_version = version
         self._needs_relist = False
         self._mark_synced()
 
@@ -119,7 +141,7 @@ class Informer:
                 if event.type == "DELETED":
                     self._store.pop(key, None)
                 else:
-                    self._store[key] = event.object
+                    self._store[key] = self._keep(event.object)
             kind = "ADDED" if event.type == "MODIFIED" and previous is None else event.type
             self._emit(kind, event.object, previous)
         self._mark_synced()  # any event, bookmarks included, proves the stream is live
