@@ -33,11 +33,17 @@ from warmstart.scoring import cold_view
 
 Slots = npt.NDArray[np.int64]
 PROFILE = "profile"
+# Ways of holding a model (bytes per tier) get interned ids, which class codes
+# carry. Agents publish exact resident bytes, so new ways keep coming: past
+# this many (or twice those in use) the ids are handed out afresh.
+KEY_LIMIT = 1 << 16
 STALE = "stale"
 
 
 class NodeIndex:
-    def __init__(self, settings: ExtenderSettings, clock: Clock) -> None:
+    def __init__(
+        self, settings: ExtenderSettings, clock: Clock, key_limit: int = KEY_LIMIT
+    ) -> None:
         self.settings = settings
         self._clock = clock
         self.lock = threading.RLock()
@@ -59,6 +65,10 @@ class NodeIndex:
         self._profiles: dict[Hashable, int] = {}
         self.cold_views: list[NodeView] = []  # per profile: a member with nothing warm
         self._model_keys: dict[ModelKey, int] = {}
+        self._key_limit = self._key_floor = key_limit
+        # Moves when the model-holding ids are handed out afresh: codes from
+        # before mean something else, so scores kept on them must go.
+        self.key_epoch = 0
         self._log = ChangeLog()  # slots whose facts or staleness changed, in order
         self._staleness = StaleTracker(settings.stale_after_s, self._stale_flip)
         self._stale_slots: tuple[int, Slots] | None = None
@@ -206,6 +216,8 @@ class NodeIndex:
         self._place(slot, view)
         self._reindex(name, slot, old, view)
         self._log.record(slot)
+        if len(self._model_keys) > self._key_limit:
+            self._reintern()
         if inv is not None and inv.observed_at is not None:
             self._staleness.observe(name, inv.observed_at.timestamp())
         elif inv is not None:
@@ -235,6 +247,18 @@ class NodeIndex:
         for uri in before.keys() | after.keys():
             if before.get(uri) != after.get(uri):
                 self._hold(uri, slot, after.get(uri))
+
+    def _reintern(self) -> None:
+        """Dense ids for the ways of holding a model in use now; the rest forgotten."""
+        self._model_keys = {}
+        for name, held in self._held.items():
+            slot = self.slots.of[name]
+            for uri, tiers in held.items():
+                ids = self._model_keys.setdefault(tiers, len(self._model_keys) + 1)
+                self.by_model[uri][slot] = ids
+        self._arrays = {key: found for key, found in self._arrays.items() if key[0] != "model"}
+        self._key_limit = max(self._key_floor, 2 * len(self._model_keys))
+        self.key_epoch += 1
 
     def _hold(self, uri: str, slot: int, tiers: ModelKey | None) -> None:
         holders = self.by_model.setdefault(uri, {})

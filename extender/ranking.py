@@ -83,8 +83,17 @@ class ScoreMemo:
         self._max = max_entries
         self._size = 0
         self._vector_bytes = vector_bytes
+        self._key_epoch = 0
         self.scores: dict[Hashable, ScoreTable] = {}
         self.vectors: OrderedDict[Hashable, tuple[int, npt.NDArray[np.int8]]] = OrderedDict()
+
+    def follow(self, key_epoch: int) -> None:
+        """Forget every score when the index hands out model-holding ids afresh."""
+        if key_epoch != self._key_epoch:
+            self.scores.clear()
+            self.vectors.clear()
+            self._size = 0
+            self._key_epoch = key_epoch
 
     def vector(self, shape: Hashable) -> tuple[int, npt.NDArray[np.int8]] | None:
         """Every slot's score for `shape`, and the index generation it holds at."""
@@ -248,6 +257,7 @@ def current_scores(
 ) -> npt.NDArray[np.int8]:
     """Every slot's score now: as kept, patched for the nodes changed since, or anew."""
     generation = index.generation()
+    memo.follow(index.key_epoch)
     kept = memo.vector(shape)
     if kept is not None and kept[0] == generation:
         return kept[1]

@@ -222,3 +222,31 @@ def test_scores_kept_across_changes_equal_score_node(nodes, pod, rounds):
         names = [*index.views, "unknown"]
         scored = rank(index, pod, index.slots.lookup(names), math.inf, memo).named(index)
         assert scored == expected(index, pod, names)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(node, min_size=1, max_size=20),
+    demand.filter(lambda d: d.model is not None),
+    st.lists(
+        st.tuples(st.integers(0, 19), st.integers(1, 15 * GB)), min_size=8, unique_by=lambda r: r[1]
+    ),
+)
+def test_ever_new_resident_byte_counts_keep_ids_bounded_and_scores_right(nodes, pod, residency):
+    # Agents publish exact page-cache residency, so each update can be a new way of
+    # holding the model; ids are handed out afresh past the limit, scores stay right.
+    clock = ManualClock(NOW)
+    index = NodeIndex(SETTINGS, clock, key_limit=4)
+    for i, spec in enumerate(nodes):
+        _apply(index, clock, "join", i, spec)
+    memo = ScoreMemo()
+    for i, resident in residency:
+        name = f"n{i % len(nodes)}"
+        held = CachedModel(uri=pod.model.uri, tier=CacheTier.HOST_MEMORY, bytes=resident)
+        inventory = _inventory(name, nodes[i % len(nodes)]) or NodeInventory(node_name=name)
+        index.upsert_cache(inventory.model_copy(update={"models": (held,), "observed_at": None}))
+        names = list(index.views)
+        scored = rank(index, pod, index.slots.lookup(names), math.inf, memo).named(index)
+        assert scored == expected(index, pod, names)
+        assert len(index._model_keys) <= max(4, 2 * len(nodes) + 2)
+    assert index.key_epoch > 0
