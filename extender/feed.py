@@ -100,9 +100,9 @@ class WatchFeed:
         from warmstart.kube.resources import MODELS, NODECACHES, NODES
 
         self.client = client
-        # The index keeps what it needs of Nodes and NodeCaches; their informers keep
-        # only identities (38 MB less at 5,000 nodes). A deleted Model is read back
-        # from its informer's store, so that one keeps whole objects.
+        # The index keeps what it needs of Nodes and NodeCaches, so their informers
+        # keep only identities. A deleted Model is read back from its informer's
+        # store, so that one keeps whole objects.
         self.informers = tuple(
             Informer(client, res, clock=clock, watch_timeout_s=watch_timeout_s, keep=keep)
             for res, keep in ((NODES, identity), (NODECACHES, identity), (MODELS, None))

@@ -47,7 +47,7 @@ def short_nodes(
     gpus = demand.gpu.gpus
     short, free = gpu_table.short_of(index.slots, candidates, gpus, need)
     at = np.flatnonzero(short)
-    short[at[np.isin(candidates[at], index.stale_slots())]] = False  # stale: not certain
+    short[at[index.stale_mask()[candidates[at]]]] = False  # stale: not certain
     prefix = f"warmstart: the model needs {need / GIB:.1f} GiB free on each of {gpus} GPU(s); "
     here = "the freest GPU here has" if gpus == 1 else f"of the {gpus} freest GPUs here, one has"
     names = index.slots.names[candidates[short]].tolist()

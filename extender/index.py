@@ -71,7 +71,6 @@ class NodeIndex:
         self.key_epoch = 0
         self._log = ChangeLog()  # slots whose facts or staleness changed, in order
         self._staleness = StaleTracker(settings.stale_after_s, self._stale_flip)
-        self._stale_slots: tuple[int, Slots] | None = None
         # When the feed last heard from the API server (epoch s); None: never synced.
         self._synced_at: Callable[[], float | None] = lambda: None
 
@@ -125,12 +124,10 @@ class NodeIndex:
     def stale_nodes(self) -> frozenset[str] | set[str]:
         return self._staleness.stale(self._clock.now())
 
-    def stale_slots(self) -> Slots:
-        """Slots of the stale nodes, found once per generation."""
-        generation = self.generation()
-        if self._stale_slots is None or self._stale_slots[0] != generation:
-            self._stale_slots = (generation, np.flatnonzero(self.slots[STALE]))
-        return self._stale_slots[1]
+    def stale_mask(self) -> npt.NDArray[np.bool_]:
+        """Per slot, whether the node's inventory is stale now."""
+        self.stale_nodes()
+        return self.slots[STALE]
 
     def generation(self) -> int:
         """Moves when any node's facts or the stale set change: answers computed

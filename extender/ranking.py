@@ -172,7 +172,7 @@ def class_codes(index: NodeIndex, demand: PodDemand) -> np.ndarray:
     for i, image in enumerate(demand.images):
         code[index.image_slots(image)] |= 4 << i
         code[index.recent_slots(image)] |= 2
-    code[index.stale_slots()] |= 1
+    code |= index.stale_mask()  # bit 0; free slots are never stale
     return code
 
 
@@ -191,11 +191,9 @@ def score_slots(
     index: NodeIndex, demand: PodDemand, shape: Hashable, deadline: float, memo: ScoreMemo
 ) -> npt.NDArray[np.int8]:
     """The score of every node in the index (0 for free slots), one estimate per class."""
-    codes = class_codes(index, demand)
-    live = np.flatnonzero(codes >= 0)
-    per_slot = np.zeros(index.slots.capacity, np.int8)
-    per_slot[live] = _scores(index, demand, shape, codes[live], live, deadline, memo)
-    return per_slot
+    every = np.arange(index.slots.capacity)
+    nothing = np.zeros(index.slots.capacity, np.int8)
+    return patch_slots(index, demand, shape, nothing, every, deadline, memo)
 
 
 def patch_slots(
@@ -261,15 +259,25 @@ def current_scores(
     kept = memo.vector(shape)
     if kept is not None and kept[0] == generation:
         return kept[1]
-    changed = None
-    if kept is not None and len(kept[1]) == index.slots.capacity:
-        changed = index.changed_since(kept[0])
-    if kept is not None and changed is not None and len(changed) * PATCH_SHARE < len(kept[1]):
+    changed = _to_patch(index, kept)
+    if kept is not None and changed is not None:
         per_slot = patch_slots(index, demand, shape, kept[1], changed, deadline, memo)
     else:
         per_slot = score_slots(index, demand, shape, deadline, memo)
     memo.keep(shape, generation, per_slot)
     return per_slot
+
+
+def _to_patch(
+    index: NodeIndex, kept: tuple[int, npt.NDArray[np.int8]] | None
+) -> npt.NDArray[np.int64] | None:
+    """The slots to score again for `kept` to hold now; None when scoring all costs less."""
+    if kept is None or len(kept[1]) != index.slots.capacity:
+        return None
+    changed = index.changed_since(kept[0])
+    if changed is None or len(changed) * PATCH_SHARE >= len(kept[1]):
+        return None
+    return changed
 
 
 def rank(
