@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from warmstart.sim.config import ClusterSpec, ModelTemplate, PoolSpec
+from warmstart.sim.config import ClusterSpec, ModelTemplate, PoolSpec, TruthSpec
 from warmstart.traces import canonical
 
 GB = 10**9
@@ -19,6 +19,12 @@ def small_cluster() -> ClusterSpec:
         models=(ModelTemplate(name="7b", model_bytes=15 * GB, image="vllm:1",
                               image_bytes=10 * GB, gpus=1, requests_per_s=5.0),),
     )
+
+
+@pytest.fixture
+def exact_cluster(small_cluster: ClusterSpec) -> ClusterSpec:
+    """The small cluster with the ground truth off: what happens is the estimate."""
+    return small_cluster.model_copy(update={"truth": TruthSpec(enabled=False)})
 
 
 @pytest.fixture

@@ -25,9 +25,9 @@ def test_lru_evicts_the_least_recently_used_but_not_what_is_in_use() -> None:
     assert "a" in cache and "b" in cache and "c" not in cache
 
 
-def test_first_cold_start_is_the_estimate_on_a_new_node(small_cluster: ClusterSpec) -> None:
+def test_first_cold_start_is_the_estimate_on_a_new_node(exact_cluster: ClusterSpec) -> None:
     trace = canonical(["m"], [1000.0], [1.0])
-    result = simulate(trace, small_cluster, [make_policy("reactive", small_cluster)], seed=1)
+    result = simulate(trace, exact_cluster, [make_policy("reactive", exact_cluster)], seed=1)
     (cold,) = result.outcomes[0].metrics.cold_starts
     d = GLOBAL_DEFAULTS
     # New node: CA notices the 30-s-old GPU pod on its next 10-s scan, then boots 60-120 s.
@@ -38,12 +38,12 @@ def test_first_cold_start_is_the_estimate_on_a_new_node(small_cluster: ClusterSp
     assert cold.stages["h2d"] == pytest.approx(15 * GB / d.host_to_device_bps)
 
 
-def test_a_second_start_on_the_same_node_reads_the_cache(small_cluster: ClusterSpec) -> None:
+def test_a_second_start_on_the_same_node_reads_the_cache(exact_cluster: ClusterSpec) -> None:
     # The first replica is ready ~6 min after t=1000 and serves its request, idles
     # 60 s and stops; the empty node stays 10 min more. The next request comes in that time.
     trace = canonical(["m", "m"], [1000.0, 1900.0], [1.0, 1.0])
-    result = simulate(pd.DataFrame(trace), small_cluster,
-                      [make_policy("reactive", small_cluster)], seed=1)
+    result = simulate(pd.DataFrame(trace), exact_cluster,
+                      [make_policy("reactive", exact_cluster)], seed=1)
     first, second = result.outcomes[0].metrics.cold_starts
     assert second.node == first.node
     assert second.stages["node"] == 0 and second.stages["image"] == 0

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import pytest
 
-from warmstart.cli import simulate_cmd
+from warmstart.cli.main import main
 from warmstart.traces import write_canonical
-
-
-def main(argv: list[str]) -> int:
-    """The `warmstart` parser with just this subcommand (the others are not under test)."""
-    parser = argparse.ArgumentParser(prog="warmstart")
-    simulate_cmd.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    code: int = args.func(args)
-    return code
 
 
 @pytest.fixture
@@ -44,7 +34,7 @@ def test_json_has_every_policy_and_section(trace_file: Path, tmp_path: Path,
 def test_table_is_the_default(trace_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["simulate", "--trace", str(trace_file), "--policies", "keepalive"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0].split()[:4] == ["policy", "p50", "p95", "p99"]
+    assert out.splitlines()[0].split()[:5] == ["policy", "spells", "wait", "p50", "p95"]
     assert "keepalive" in out
 
 

@@ -20,7 +20,7 @@ def _two_nodes(spec: ClusterSpec) -> tuple[SimCluster, list[SimNode]]:
 
 def _load(cluster: SimCluster, node, model, spec: ClusterSpec) -> None:
     cluster.loaded(node, model.uri, model.model_bytes, model.image,
-                   image_sizes(spec)[model.image])
+                   image_sizes(spec)[model.image], 0.0)
     node.unloaded(model.uri, model.image)  # the replica stopped; the cache stays
 
 
@@ -56,7 +56,7 @@ def test_score_and_spread_add_up_as_in_kube_scheduler(small_cluster: ClusterSpec
     for used, winner in ((3, 1), (2, 0)):
         cluster, nodes = _two_nodes(small_cluster)
         _load(cluster, nodes[0], other, small_cluster)
-        cluster.allocate(nodes[0], used)
+        cluster.allocate(nodes[0], used, 0.0)
         # used 3: 60 + 25 = 85 < 100 (empty node); used 2: 60 + 50 = 110 > 100.
         assert placer(model, cluster, 10.0, np.random.default_rng(0)) is nodes[winner]
 
@@ -65,10 +65,10 @@ def test_least_allocated_prefers_free_gpus_then_waits_for_booting_nodes(
         small_cluster: ClusterSpec) -> None:
     model = build_catalog(["m"], small_cluster, seed=0)[0]
     cluster, nodes = _two_nodes(small_cluster)
-    cluster.allocate(nodes[0], 2)
+    cluster.allocate(nodes[0], 2, 0.0)
     rng = np.random.default_rng(0)
     assert least_allocated(model, cluster, 1.0, rng) is nodes[1]
     for node in nodes:
-        cluster.allocate(node, 4 - (2 if node is nodes[0] else 0))
+        cluster.allocate(node, 4 - (2 if node is nodes[0] else 0), 0.0)
     booting = cluster.add_node(small_cluster.pools[0], 0.0, 100.0)
     assert least_allocated(model, cluster, 1.0, rng) is booting

@@ -22,6 +22,17 @@ class LruBytes:
     def items(self) -> list[tuple[str, int]]:
         return list(self._entries.items())
 
+    def resize(self, capacity: int, in_use: Container[str] = ()) -> list[str]:
+        """Change the capacity (memory pressure), evicting what no longer fits."""
+        self.capacity = capacity
+        return self._evict_to_fit(in_use)
+
+    def discard(self, key: str) -> bool:
+        if key not in self._entries:
+            return False
+        self._used -= self._entries.pop(key)
+        return True
+
     def touch(self, key: str, size: int, in_use: Container[str] = ()) -> tuple[bool, list[str]]:
         """Insert or refresh `key`, evicting least recently used entries to fit.
 
@@ -34,12 +45,15 @@ class LruBytes:
             return False, []
         self._entries[key] = size
         self._used += size
+        return True, self._evict_to_fit(in_use, keep=key)
+
+    def _evict_to_fit(self, in_use: Container[str], keep: str = "") -> list[str]:
         evicted: list[str] = []
         for old in list(self._entries):
             if self._used <= self.capacity:
                 break
-            if old == key or old in in_use:
+            if old == keep or old in in_use:
                 continue
             self._used -= self._entries.pop(old)
             evicted.append(old)
-        return True, evicted
+        return evicted

@@ -7,12 +7,14 @@ from __future__ import annotations
 import numpy as np
 
 from warmstart.sim.config import ClusterSpec, PoolSpec
-from warmstart.sim.nodes import SimNode, pool_defaults
+from warmstart.sim.nodes import Changes, SimNode, pool_defaults
+from warmstart.sim.truth import GroundTruth
 
 
 class SimCluster:
-    def __init__(self, spec: ClusterSpec) -> None:
+    def __init__(self, spec: ClusterSpec, truth: GroundTruth | None = None) -> None:
         self.spec = spec
+        self.truth = truth or GroundTruth(spec.truth, np.random.default_rng(0))
         self.pool_ids = {p.name: i for i, p in enumerate(spec.pools)}
         self._defaults = {p.name: pool_defaults(p) for p in spec.pools}
         size = 64
@@ -29,7 +31,8 @@ class SimCluster:
         if not self._slots:
             self._grow()
         slot = self._slots.pop()
-        node = SimNode(slot, pool, self._defaults[pool.name], now, ready_at)
+        node = SimNode(slot, pool, self._defaults[pool.name], self.spec.truth,
+                       self.truth.node(), now, ready_at)
         node.name = f"{pool.name}-{self.created}"
         self.created += 1
         self.nodes[slot] = node
@@ -66,8 +69,8 @@ class SimCluster:
         ready = fits & (self.ready_at <= now)
         return np.flatnonzero(ready), np.flatnonzero(fits & ~ready)
 
-    def allocate(self, node: SimNode, gpus: int) -> None:
-        node.allocate(gpus)
+    def allocate(self, node: SimNode, gpus: int, now: float) -> None:
+        self.apply(node, node.allocate(gpus, now))
         self.free[node.index] = node.free_gpus
 
     def release(self, node: SimNode, gpus: int, now: float) -> None:
@@ -75,8 +78,12 @@ class SimCluster:
         self.free[node.index] = node.free_gpus
 
     def loaded(self, node: SimNode, uri: str, model_bytes: int, image: str,
-               image_bytes: int) -> None:
-        added, evicted = node.loaded(uri, model_bytes, image, image_bytes)
+               image_bytes: int, now: float) -> None:
+        self.apply(node, node.loaded(uri, model_bytes, image, image_bytes, now))
+
+    def apply(self, node: SimNode, changes: Changes) -> None:
+        """Keep the holder index in step with a node's cache changes."""
+        added, evicted = changes
         for key in added:
             self.mask(key)[node.index] = True
         for key in evicted:

@@ -76,12 +76,48 @@ class AutoscalerSpec(BaseModel):
     warmup_s: float = Field(default=3600.0, ge=0, description="cluster runs before the trace")
 
 
+Spread = tuple[float, float]
+
+
+class TruthSpec(BaseModel):
+    """The ground truth the estimate is graded against (`warmstart.sim.truth`).
+
+    Each spread multiplies a stage's nominal time (the estimate's, from the
+    pool's bandwidths) by a factor drawn uniformly from it; the defaults span
+    the product brief's ranges around their middles: pull 30-60 s, model
+    download 60-180 s for 14 GB, CUDA 5-30 s (boot, 60-120 s, is the pool's).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    enabled: bool = Field(default=True, description="off: what happens is the estimate")
+    image_pull: Spread = (2 / 3, 4 / 3)  # per node: its registry bandwidth
+    model_download: Spread = (0.5, 1.5)  # per node: its object-store bandwidth
+    disk_read: Spread = (2 / 3, 4 / 3)  # per node: its NVMe
+    host_to_device: Spread = (0.8, 1.2)  # per node: its PCIe
+    cuda: Spread = (5 / 17.5, 30 / 17.5)  # per start
+    # The agent's NodeCache report period: what the estimate sees lags the caches.
+    agent_report_s: float = Field(default=30.0, ge=0)
+    # RAM a serving process pins per GPU (pinned staging buffers, KV swap space,
+    # the runtime); it is taken from the page cache, which evicts to make room.
+    host_bytes_per_gpu: int = Field(default=32 * GB, ge=0)
+
+    @model_validator(mode="after")
+    def _spreads(self) -> TruthSpec:
+        for name in ("image_pull", "model_download", "disk_read", "host_to_device", "cuda"):
+            low, high = getattr(self, name)
+            if not 0 < low <= high:
+                raise ValueError(f"{name}: need 0 < low <= high, got {(low, high)}")
+        return self
+
+
 class ClusterSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     pools: tuple[PoolSpec, ...] = Field(min_length=1)
     models: tuple[ModelTemplate, ...] = Field(min_length=1)
     autoscaler: AutoscalerSpec = Field(default_factory=AutoscalerSpec)
+    truth: TruthSpec = Field(default_factory=TruthSpec)
 
     @model_validator(mode="after")
     def _pools_exist(self) -> ClusterSpec:

@@ -3,6 +3,11 @@
 A step's requests are one aggregate (count, first arrival) per model, not one
 event per request: the first arrival triggers a scale-from-zero at its exact
 time, the rest are taken as uniform over the remainder of the step.
+
+Idle-spell arrivals are marked here, from the trace alone, so that every
+policy is judged on the same requests: a model's first request, and every
+first request after `spell_gap_s` without one (reactive scale-to-zero's
+window: the requests that find no ready replica when nothing is kept warm).
 """
 
 from __future__ import annotations
@@ -28,14 +33,33 @@ class StepDemand:
     model: np.ndarray
     count: np.ndarray
     first: np.ndarray
+    spell: np.ndarray  # bool: the entry's first request is an idle-spell arrival
 
-    def at(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def at(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         lo, hi = self.ptr[k], self.ptr[k + 1]
-        return self.model[lo:hi], self.count[lo:hi], self.first[lo:hi]
+        return self.model[lo:hi], self.count[lo:hi], self.first[lo:hi], self.spell[lo:hi]
 
     @property
     def total_requests(self) -> float:
         return float(self.count.sum())
+
+
+# Knative's stable window, the reactive baseline's scale-to-zero.
+SPELL_GAP_S = 60.0
+
+
+def spell_arrivals(model: np.ndarray, step: np.ndarray, count: np.ndarray, first: np.ndarray,
+                   step_s: float, origin: float, gap_s: float = SPELL_GAP_S) -> np.ndarray:
+    """Which entries (sorted by step) open an idle spell of their model."""
+    # The last request of an entry: its first if alone, else the step's end.
+    last = np.where(count <= 1, first, origin + (step + 1) * step_s)
+    order = np.lexsort((step, model))
+    m, f, la = model[order], first[order], last[order]
+    new_model = np.r_[True, m[1:] != m[:-1]]
+    opens = new_model | (f - np.r_[-np.inf, la[:-1]] >= gap_s)
+    spell = np.empty(len(model), dtype=bool)
+    spell[order] = opens
+    return spell
 
 
 def step_demand(frame: pd.DataFrame, step_s: float) -> StepDemand:
@@ -44,7 +68,7 @@ def step_demand(frame: pd.DataFrame, step_s: float) -> StepDemand:
     if len(ts) == 0:
         empty = np.zeros(0)
         return StepDemand((), 0.0, step_s, 0, np.zeros(1, "int64"), empty.astype("int64"),
-                          empty, empty)
+                          empty, empty, empty.astype(bool))
     origin = float(np.floor(ts.min() / step_s) * step_s)
     resolution = float(frame.attrs.get(RESOLUTION_ATTR, 0.0))
     row, bins, counts = bin_counts(ts, frame["count"].to_numpy(dtype="float64"), step_s,
@@ -58,13 +82,16 @@ def step_demand(frame: pd.DataFrame, step_s: float) -> StepDemand:
     summed = np.add.reduceat(counts, starts)
     step = key // len(names)
     steps = int(step[-1]) + 1
+    model = (key % len(names)).astype("int64")
+    first = first[starts]
     return StepDemand(
         names=tuple(str(n) for n in names),
         origin=origin,
         step_s=step_s,
         steps=steps,
         ptr=np.searchsorted(step, np.arange(steps + 1)),
-        model=(key % len(names)).astype("int64"),
+        model=model,
         count=summed,
-        first=first[starts],
+        first=first,
+        spell=spell_arrivals(model, step, summed, first, step_s, origin),
     )

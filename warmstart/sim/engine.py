@@ -133,7 +133,7 @@ class Simulation:
                 self.high_time[ms[i]] = t
 
     def _arrivals(self, k: int, t: float, end: float) -> None:
-        ms, count, first = self.demand.at(k)
+        ms, count, first, spell = self.demand.at(k)
         if not len(ms):
             return
         self.metrics.events += len(ms)
@@ -147,23 +147,31 @@ class Simulation:
         self.need[ms] = need
         slow = (self.reps.n_ready[ms] == 0) | (self.reps.n_total[ms] < need)
         self.metrics.warm_requests += float(count[~slow].sum())
+        self.metrics.spell_waits.extend([0.0] * int(np.count_nonzero(spell & ~slow)))
         last = np.where(count <= 1, first, end)
         for i in np.flatnonzero(slow):
-            served = self._serve(int(ms[i]), float(first[i]), end, float(count[i]), int(need[i]))
+            served, wait = self._serve(int(ms[i]), float(first[i]), end, float(count[i]),
+                                       int(need[i]))
             last[i] = max(last[i], served)
+            if spell[i]:
+                self.metrics.spell_wait(wait)
         self.last_req[ms] = last
         self.prewarm_at[ms] = np.nan
         self.metrics.busy_gpu_s += float((count / self.rps[ms] * self.gpus[ms]).sum())
         if self.link is not None:
             self.link.record(k, ms, count)
 
-    def _serve(self, m: int, first: float, end: float, count: float, need: int) -> float:
+    def _serve(self, m: int, first: float, end: float, count: float,
+               need: int) -> tuple[float, float | None]:
         """Scale up and account for the waits; returns when the last waiting
-        request is served (it is in flight until then, so the idle clock starts there)."""
+        request is served (it is in flight until then, so the idle clock starts
+        there) and how long the first one waited (None: no replica can start)."""
         reps = self.reps
         trigger = "scale-from-zero" if reps.n_total[m] == 0 else "scale-up"
         reps.scale_up(m, need, first, trigger)
         pending = reps.pending[m]
+        first_wait = (0.0 if reps.n_ready[m] else
+                      max(0.0, pending[0].ready_at - first) if pending else None)
         w = step_waits(first, end, count, int(reps.n_ready[m]), [r.ready_at for r in pending])
         self.metrics.warm_requests += w.warm
         self.metrics.unserved_requests += w.unserved
@@ -175,7 +183,7 @@ class Simulation:
                 self.metrics.cold_starts.append(ColdStart(
                     self.models[m].name, replica.node.name, replica.trigger,
                     replica.started_at, replica.ready_at, replica.stages, longest))
-        return max((pending[pos].ready_at for pos in w.waited_on), default=first)
+        return max((pending[pos].ready_at for pos in w.waited_on), default=first), first_wait
 
     def _account(self) -> None:
         metrics, spec = self.metrics, self.spec

@@ -45,6 +45,22 @@ class RunMetrics:
     cost_usd: float = 0.0
     nodes_created: int = 0
     events: int = 0  # heap events popped + (model, step) demand aggregates replayed
+    # |estimated - actual| / actual start time, one per replica start
+    estimate_errors: list[float] = field(default_factory=list)
+    spell_waits: list[float] = field(default_factory=list)  # idle-spell arrivals' waits
+    unserved_spells: int = 0
+
+    def spell_wait(self, wait: float | None) -> None:
+        if wait is None:
+            self.unserved_spells += 1
+        else:
+            self.spell_waits.append(wait)
+
+    @property
+    def total_wait_s(self) -> float:
+        """Request-seconds spent waiting for a replica (each slice: mass x mean wait)."""
+        lo, hi, mass = np.asarray(self.lo), np.asarray(self.hi), np.asarray(self.mass)
+        return float((mass * (lo + hi) / 2).sum())
 
     def add_slices(self, slices: list[tuple[float, float, float]]) -> None:
         for lo, hi, mass in slices:

@@ -1,5 +1,10 @@
-"""A simulated node: GPUs, boot state, and what its caches hold, seen through
-the product's `NodeView` so the one startup estimate times every stage.
+"""A simulated node: GPUs, boot state, what its caches really hold, and how the
+product sees it (`view`: the agent's last report, the pool's nominal speeds)
+as against how it is (`true_view`, timed by `warmstart.sim.truth`).
+
+Cache keys: `i:` image on disk, `m:` model on disk, `h:` model in page cache,
+`r:` image run recently (warm CUDA). Methods that change the caches return
+the keys added and evicted, for the cluster's holder index.
 """
 
 from __future__ import annotations
@@ -10,22 +15,28 @@ from functools import lru_cache
 from warmstart.domain.node import CachedModel, CacheTier, NodeInventory, WarmSignals
 from warmstart.domain.pool import PoolDefaults
 from warmstart.estimate import NodeView
+from warmstart.sim.agent_report import AgentReport, Holdings
 from warmstart.sim.cache import LruBytes
-from warmstart.sim.config import PoolSpec
+from warmstart.sim.config import PoolSpec, TruthSpec
+from warmstart.sim.truth import NodeTruth
 
 # A CUDA context starts warm when the same image ran here this recently.
 RECENT_IMAGES = 4
+TIER_KEYS = {CacheTier.LOCAL_DISK: "m:", CacheTier.HOST_MEMORY: "h:"}
+Changes = tuple[list[str], list[str]]
 
 
 class SimNode:
-    def __init__(self, index: int, pool: PoolSpec, defaults: PoolDefaults,
-                 created_at: float, ready_at: float) -> None:
+    def __init__(self, index: int, pool: PoolSpec, defaults: PoolDefaults, truth: TruthSpec,
+                 real: NodeTruth, created_at: float, ready_at: float) -> None:
         self.index = index
         self.name = f"{pool.name}-{index}"
-        self.pool = pool
-        self.defaults = defaults
-        self.created_at = created_at
-        self.ready_at = ready_at
+        self.pool, self.defaults, self.real = pool, defaults, real
+        self.created_at, self.ready_at = created_at, ready_at
+        # What the provisioner expects of a boot; the truth drew `ready_at`.
+        self.nominal_ready_at = (created_at + sum(pool.boot_seconds) / 2 if truth.enabled
+                                 else ready_at)
+        self.host_bytes_per_gpu = truth.host_bytes_per_gpu if truth.enabled else 0
         self.free_gpus = pool.gpus_per_node
         self.replicas = 0
         self.empty_since: float | None = created_at
@@ -33,62 +44,89 @@ class SimNode:
         self.host = LruBytes(pool.host_cache_bytes)
         self.recent_images: list[str] = []
         self.in_use: Counter[str] = Counter()
-        self._inventory: NodeInventory | None = None
-        self._images: frozenset[str] = frozenset()
-        # What the caches hold, kept as the inventory's entries so a rebuild is cheap.
+        self.report = AgentReport(truth.agent_report_s if truth.enabled else 0.0, created_at)
         self._entries: dict[str, CachedModel | str] = {}
+        self._holdings: Holdings | None = None
+        self._built: list[tuple[Holdings, NodeInventory, frozenset[str]]] = []
+
+    def holdings(self) -> Holdings:
+        if self._holdings is None:
+            self._holdings = (tuple(self._entries.items()), tuple(self.recent_images))
+        return self._holdings
 
     def view(self, now: float) -> NodeView:
-        """The node as the estimate and the scorer see it at `now`."""
-        if self._inventory is None:
-            self._inventory = NodeInventory(
-                node_name=self.name,
-                models=tuple(e for e in self._entries.values() if isinstance(e, CachedModel)),
-                warm=WarmSignals(persistence_mode=self.pool.persistence_mode,
-                                 recent_images=tuple(self.recent_images)),
-            )
-            self._images = frozenset(e for e in self._entries.values() if isinstance(e, str))
-        return NodeView(
-            name=self.name,
-            images=self._images,
-            inventory=self._inventory,
-            pool=self.defaults,
-            boot_remaining_s=max(0.0, self.ready_at - now),
+        """The node as the estimate and the scorer see it: the agent's last report."""
+        seen = self.report.seen(now, self.holdings())
+        boot = 0.0 if self.ready_at <= now else max(0.0, self.nominal_ready_at - now)
+        return self._view(seen, boot)
+
+    def true_view(self, now: float) -> NodeView:
+        return self._view(self.holdings(), max(0.0, self.ready_at - now))
+
+    def _view(self, held: Holdings, boot_remaining: float) -> NodeView:
+        inventory, images = self._inventory(held)
+        return NodeView(name=self.name, images=images, inventory=inventory, pool=self.defaults,
+                        boot_remaining_s=boot_remaining)
+
+    def _inventory(self, held: Holdings) -> tuple[NodeInventory, frozenset[str]]:
+        """Built once per holdings; the true and the reported one are kept."""
+        for kept, inventory, images in self._built:
+            if kept is held:
+                return inventory, images
+        entries, recent = held
+        inventory = NodeInventory(
+            node_name=self.name,
+            models=tuple(e for _, e in entries if isinstance(e, CachedModel)),
+            warm=WarmSignals(persistence_mode=self.pool.persistence_mode, recent_images=recent),
         )
+        images = frozenset(e for _, e in entries if isinstance(e, str))
+        self._built = [(held, inventory, images), *self._built[:1]]
+        return inventory, images
 
-    def loaded(self, uri: str, model_bytes: int, image: str,
-               image_bytes: int) -> tuple[list[str], list[str]]:
-        """A replica finished loading here: its image and model are now cached.
-
-        Returns the keys added and evicted (`i:` image, `m:` model on disk,
-        `h:` model in page cache, `r:` image run recently), for the cluster's
-        holder index.
-        """
-        keys = (f"i:{image}", f"m:{uri}", f"h:{uri}")
-        for key in keys:
-            self.in_use[key] += 1
-        added: list[str] = []
-        evicted: list[str] = []
-        for cache, key, size in ((self.disk, keys[0], image_bytes),
-                                 (self.disk, keys[1], model_bytes),
-                                 (self.host, keys[2], model_bytes)):
-            new, gone = cache.touch(key, size, self.in_use)
-            added += [key] if new else []
-            evicted += gone
-        before = set(self.recent_images)
-        others = [i for i in self.recent_images if i != image]
-        self.recent_images = [image, *others][:RECENT_IMAGES]
-        after = set(self.recent_images)
-        added += [f"r:{i}" for i in after - before]
-        evicted += [f"r:{i}" for i in before - after]
-        for key in added:
-            if not key.startswith("r:"):
-                self._entries[key] = _entry(key, model_bytes)
-        for key in evicted:
-            self._entries.pop(key, None)
+    def _changed(self, now: float, added: list[tuple[str, int]], evicted: list[str]) -> Changes:
         if added or evicted:  # a refreshed LRU order changes nothing the estimate reads
-            self._inventory = None
-        return added, evicted
+            self.report.changing(now, self.holdings())
+            for key in evicted:
+                self._entries.pop(key, None)
+            for key, size in added:
+                self._entries[key] = _entry(key, size)
+            self._holdings = None
+        return [k for k, _ in added], evicted
+
+    def cache(self, items: list[tuple[str, int]], now: float) -> Changes:
+        """Put `(key, bytes)` items (`i:`, `m:`, `h:`) in the disk or page cache."""
+        added: list[tuple[str, int]] = []
+        evicted: list[str] = []
+        for key, size in items:
+            new, gone = (self.host if key.startswith("h:") else self.disk).touch(
+                key, size, self.in_use)
+            added += [(key, size)] if new else []
+            evicted += gone
+        return self._changed(now, added, evicted)
+
+    def evict(self, key: str, now: float) -> Changes:
+        """Drop `key` from its cache (a policy unstaging it), unless in use."""
+        cache = self.host if key.startswith("h:") else self.disk
+        gone = [key] if key not in self.in_use and cache.discard(key) else []
+        return self._changed(now, [], gone)
+
+    def loaded(self, uri: str, model_bytes: int, image: str, image_bytes: int,
+               now: float) -> Changes:
+        """A replica finished loading here: its image and model are now cached."""
+        keys = [(f"i:{image}", image_bytes), (f"m:{uri}", model_bytes), (f"h:{uri}", model_bytes)]
+        for key, _ in keys:
+            self.in_use[key] += 1
+        self.real.pulls.pop(image, None)
+        added, evicted = self.cache(keys, now)
+        before = set(self.recent_images)
+        self.recent_images = [image, *[i for i in self.recent_images if i != image]][
+            :RECENT_IMAGES]
+        after = set(self.recent_images)
+        if before != after:
+            self.report.changing(now, self.holdings())
+            self._holdings = None
+        return (added + [f"r:{i}" for i in after - before],
+                evicted + [f"r:{i}" for i in before - after])
 
     def cache_keys(self) -> list[str]:
         """Every key this node holds, as `loaded` reports them."""
@@ -101,25 +139,33 @@ class SimNode:
             if self.in_use[key] <= 0:
                 del self.in_use[key]
 
-    def allocate(self, gpus: int) -> None:
+    def allocate(self, gpus: int, now: float) -> Changes:
+        """A replica takes `gpus`; its process's pinned RAM squeezes the page cache."""
         self.free_gpus -= gpus
         self.replicas += 1
         self.empty_since = None
+        return self._squeeze(now)
 
     def release(self, gpus: int, now: float) -> None:
         self.free_gpus += gpus
         self.replicas -= 1
         if self.replicas == 0:
             self.empty_since = now
+        self._squeeze(now)
+
+    def _squeeze(self, now: float) -> Changes:
+        pinned = (self.pool.gpus_per_node - self.free_gpus) * self.host_bytes_per_gpu
+        gone = self.host.resize(max(0, self.pool.host_cache_bytes - pinned), self.in_use)
+        return self._changed(now, [], gone)
 
 
 _TIERS = {"m:": CacheTier.LOCAL_DISK, "h:": CacheTier.HOST_MEMORY}
 
 
-def _entry(key: str, model_bytes: int) -> CachedModel | str:
-    """The inventory entry for an `m:`, `h:` or `i:` key: a CachedModel or an image."""
+def _entry(key: str, size: int) -> CachedModel | str:
+    """The inventory entry of an `m:`, `h:` or `i:` key: a CachedModel or an image."""
     tier = _TIERS.get(key[:2])
-    return _cached_model(key[2:], tier, model_bytes) if tier else key[2:]
+    return _cached_model(key[2:], tier, size) if tier else key[2:]
 
 
 @lru_cache(maxsize=1 << 16)

@@ -1,6 +1,7 @@
 """Replicas of every model and the GPUs they hold: start one where the policy
 places it (a new node through the cluster-autoscaler path if none fits), time
-it with the product's startup estimate, stop and reclaim them.
+it by the ground truth (noting the product's estimate beside it), stop and
+reclaim them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from warmstart.sim.config import ClusterSpec, PoolSpec
 from warmstart.sim.metrics import RunMetrics
 from warmstart.sim.nodes import SimNode
 from warmstart.sim.placement import Placer
+from warmstart.sim.truth import GroundTruth
 
 
 @dataclass(eq=False, slots=True)
@@ -31,6 +33,7 @@ class Replica:
     ready_at: float
     stages: dict[str, float]
     trigger: str
+    estimated_s: float
     alive: bool = True
     ready: bool = False
     waited: bool = False
@@ -49,7 +52,9 @@ class Replicas:
 
     def __post_init__(self) -> None:
         n = len(self.models)
-        self.cluster = SimCluster(self.spec)
+        self.truth = GroundTruth(self.spec.truth, np.random.default_rng(
+            [int(self.rng.integers(2**32)), 1]))
+        self.cluster = SimCluster(self.spec, self.truth)
         self.pending: list[list[Replica]] = [[] for _ in range(n)]
         self.ready: list[list[Replica]] = [[] for _ in range(n)]
         self.n_ready = np.zeros(n, dtype="int64")
@@ -85,9 +90,15 @@ class Replicas:
             node = self.new_node(self.spec.pool(spec.pool), at)
             if node is None:
                 return None
-        estimate = estimate_startup(spec.pod, node.view(at), self.image_bytes)
-        replica = Replica(m, node, at, at + estimate.total_s, estimate.stages(), trigger)
-        self.cluster.allocate(node, spec.gpus)
+        # What the product expects (the agent's report, the pool's nominal speeds) ...
+        estimate = estimate_startup(spec.pod, node.view(at), self.image_bytes).total_s
+        # ... and what happens: the node as it is, its own speeds, its busy links.
+        nominal = estimate_startup(spec.pod, node.true_view(at), self.image_bytes)
+        stages = self.truth.start(nominal, node.real, spec.image, at)
+        actual = sum(stages.values())
+        replica = Replica(m, node, at, at + actual, stages, trigger, estimate)
+        self.metrics.estimate_errors.append(abs(estimate - actual) / max(actual, 1e-9))
+        self.cluster.allocate(node, spec.gpus, at)
         self.on_node[node.index].add(replica)
         bisect.insort(self.pending[m], replica, key=lambda r: r.ready_at)
         self.n_total[m] += 1
@@ -104,7 +115,7 @@ class Replicas:
         self.n_ready[m] += 1
         replica.ready = True
         self.cluster.loaded(replica.node, spec.uri, spec.model_bytes, spec.image,
-                            self.image_bytes[spec.image])
+                            self.image_bytes[spec.image], replica.ready_at)
 
     def scale_up(self, m: int, want: int, at: float, trigger: str) -> None:
         """Start replicas until `want` are ready or starting (as many as fit)."""

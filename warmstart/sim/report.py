@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from warmstart.sim.metrics import STAGES, RunMetrics
@@ -18,13 +19,26 @@ def _r(x: float) -> float:
     return round(float(x), 4)
 
 
+def _pct(values: list[float], qs: tuple[float, ...]) -> list[float]:
+    return [_r(v) for v in np.quantile(values, qs)] if values else [0.0] * len(qs)
+
+
 def policy_report(metrics: RunMetrics) -> dict[str, Any]:
     requests = metrics.warm_requests + metrics.cold_requests + metrics.unserved_requests
     p50, p95, p99 = metrics.quantiles(QS, cold_only=False)
     c50, c95, c99 = metrics.quantiles(QS, cold_only=True)
+    s50, s95, s99 = _pct(metrics.spell_waits, QS)
+    e50, e90 = _pct([100 * e for e in metrics.estimate_errors], (0.5, 0.9))
     gpu_h = metrics.gpu_seconds / 3600
     busy_h = min(metrics.busy_gpu_s / 3600, gpu_h)
     return {
+        "spell_arrivals": len(metrics.spell_waits) + metrics.unserved_spells,
+        "spell_wait_p50_s": s50, "spell_wait_p95_s": s95, "spell_wait_p99_s": s99,
+        "spell_cold_fraction": _r(float(np.mean(np.asarray(metrics.spell_waits) > 0))
+                                  if metrics.spell_waits else 0.0),
+        "unserved_spells": metrics.unserved_spells,
+        "total_wait_s": _r(metrics.total_wait_s),
+        "estimate_error_p50_pct": e50, "estimate_error_p90_pct": e90,
         "ttfi_p50_s": _r(p50), "ttfi_p95_s": _r(p95), "ttfi_p99_s": _r(p99),
         "cold_ttfi_p50_s": _r(c50), "cold_ttfi_p95_s": _r(c95), "cold_ttfi_p99_s": _r(c99),
         "cold_start_fraction": _r(metrics.cold_requests / requests if requests else 0.0),
@@ -71,23 +85,28 @@ def to_json(data: dict[str, Any]) -> str:
 
 
 def table(data: dict[str, Any]) -> str:
-    head = (f"{'policy':<17}{'p50':>8}{'p95':>8}{'p99':>8}{'cold p99':>10}{'cold %':>9}"
-            f"{'GPU-h':>11}{'idle GPU-h':>12}{'$':>11}  "
+    head = (f"{'policy':<17}{'spells':>7}{'wait p50':>9}{'p95':>7}{'p99':>7}{'total wait':>12}"
+            f"{'cold %':>8}{'TTFI p99':>9}{'GPU-h':>10}{'$':>10}{'est err':>12}  "
             + " ".join(f"{s:>6}" for s in STAGES))
     lines = [head, "-" * len(head)]
     for name, p in data["policies"].items():
         stages = " ".join(f"{p['stage_mean_s'][s]:>6.1f}" for s in STAGES)
+        err = f"{p['estimate_error_p50_pct']:.0f}/{p['estimate_error_p90_pct']:.0f}%"
         lines.append(
-            f"{name:<17}{p['ttfi_p50_s']:>8.1f}{p['ttfi_p95_s']:>8.1f}{p['ttfi_p99_s']:>8.1f}"
-            f"{p['cold_ttfi_p99_s']:>10.1f}{100 * p['cold_start_fraction']:>9.3f}"
-            f"{p['gpu_hours']:>11.1f}{p['idle_gpu_hours']:>12.1f}{p['cost_usd']:>11.0f}  {stages}"
-        )
+            f"{name:<17}{p['spell_arrivals']:>7}{p['spell_wait_p50_s']:>9.1f}"
+            f"{p['spell_wait_p95_s']:>7.1f}{p['spell_wait_p99_s']:>7.1f}"
+            f"{p['total_wait_s']:>12.0f}{100 * p['cold_start_fraction']:>8.3f}"
+            f"{p['ttfi_p99_s']:>9.1f}{p['gpu_hours']:>10.1f}{p['cost_usd']:>10.0f}{err:>12}  "
+            f"{stages}")
     t = data["trace"]
     modes = {n: p["policy"]["mode"] for n, p in data["policies"].items()
              if p["policy"]["mode"] != "baseline"}
-    lines.append("TTFI in seconds (all requests; 'cold' = requests that waited for a replica); "
-                 "stage columns: mean seconds per cold start.")
+    lines.append("spells: idle-spell arrivals (a model's first request after >= 60 s without "
+                 "one); wait p50/p95/p99 s: theirs; total wait: request-seconds all requests "
+                 "waited; TTFI p99: over all requests; est err: the estimate's absolute error "
+                 "on start time, median/p90; stage columns: mean seconds per cold start.")
     lines.append(f"trace {t['name']}: {t['models']} models, {t['requests']:.0f} requests over "
-                 f"{t['span_s'] / 86400:.2f} days" + "".join(f"; {n}: {m}"
-                                                            for n, m in modes.items()))
+                 f"{t['span_s'] / 86400:.2f} days; ground truth "
+                 f"{'on' if data['cluster']['truth']['enabled'] else 'off'}"
+                 + "".join(f"; {n}: {m}" for n, m in modes.items()))
     return "\n".join(lines)
