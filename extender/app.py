@@ -54,7 +54,6 @@ class _Routes:
             return self._bad_request(name, exc, started)
         try:
             with self.index.lock:
-                handlers.learn_nodes(self.index, args)
                 demand = handlers.read_demand(self.index, args.pod)
                 reply, count = verb(self.index, args, demand, started + self.settings.budget_s)
             self._count(name, len(args.names), count)

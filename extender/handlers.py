@@ -1,6 +1,13 @@
 """The extender verbs as plain functions of (parsed call, index): what to
 answer, including the fail-open answers. No HTTP here; `extender.app` wires
-these to routes and timing."""
+these to routes and timing.
+
+A call only reads the index. With `nodeCacheCapable: false` the body carries
+whole Node objects, but only their names are used: the index is written by
+the API server's watch alone, so no client that can reach the extender can
+change what it tells kube-scheduler about any node (and the watched Nodes
+say everything the body's copies would).
+"""
 
 from __future__ import annotations
 
@@ -14,10 +21,9 @@ import orjson
 from extender.explain import explain_nodes
 from extender.filtering import short_nodes
 from extender.index import NodeIndex
-from extender.node_facts import NodeObjectError
 from extender.ranking import ScoreMemo, rank
 from extender.survivors import Survivors
-from extender.wire import ExtenderArgs, WireError, filter_reply, prioritize_reply
+from extender.wire import ExtenderArgs, filter_reply, prioritize_reply
 from warmstart.domain import PodDemand
 from warmstart.podspec import pod_demand
 from warmstart.scoring import MAX_SCORE
@@ -32,22 +38,13 @@ def read_demand(index: NodeIndex, pod: Mapping[str, Any]) -> PodDemand:
     return pod_demand(pod, index.catalog)
 
 
-def learn_nodes(index: NodeIndex, args: ExtenderArgs) -> None:
-    """With full Node objects in the call, keep their images and labels."""
-    for i, node in enumerate(args.nodes or ()):
-        try:
-            index.upsert_node(node)
-        except NodeObjectError as exc:
-            raise WireError(str(exc).replace("Node.", f"Nodes.items[{i}].", 1)) from exc
-
-
 def _require_ready(index: NodeIndex) -> None:
     if not index.ready():
         raise IndexNotReady
 
 
 def candidates(index: NodeIndex, args: ExtenderArgs) -> npt.NDArray[np.int64]:
-    """Index slots of the call's nodes (those the index knows)."""
+    """Index slots of the call's nodes (those the index knows; by name only)."""
     return index.slots.lookup(args.names)
 
 

@@ -76,13 +76,7 @@ class NodeIndex:
 
     # -- writes ------------------------------------------------------------
     def upsert_node(self, node: Mapping[str, Any]) -> None:
-        """Learn a Node's images and pool; unchanged resourceVersions are skipped."""
-        metadata = node.get("metadata") if isinstance(node, Mapping) else None
-        if isinstance(metadata, Mapping):
-            old = self._objects.get(str(metadata.get("name")))
-            version = metadata.get("resourceVersion")
-            if version and old is not None and old.resource_version == version:
-                return
+        """Learn a Node's images and pool (from the watch or a file, never a request)."""
         facts = node_object_facts(node, self.settings.pool_labels)
         self._objects[facts.name] = facts
         self.image_sizes.update(facts.image_sizes)

@@ -1,8 +1,8 @@
 """What the extender reads from a Node object: image locality and pool.
 
-Runs on every Node watch event (and, with nodeCacheCapable false, on Node
-objects inside scheduler requests), so it reads only `metadata.name`,
-`metadata.resourceVersion`, `metadata.labels` and `status.images`.
+Runs on every Node watch event (never on the Node objects inside scheduler
+requests: those are not trusted), so it reads only `metadata.name`,
+`metadata.labels` and `status.images`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ class NodeObjectError(ValueError):
 @dataclass(frozen=True, slots=True)
 class NodeObjectFacts:
     name: str
-    resource_version: str | None
     pool: str | None
     images: frozenset[str] = frozenset()
     image_sizes: Mapping[str, int] = field(default_factory=dict)
@@ -42,7 +41,6 @@ def node_object_facts(
         raise NodeObjectError(str(exc)) from exc
     return NodeObjectFacts(
         name=metadata["name"],
-        resource_version=metadata.get("resourceVersion"),
         pool=pool,
         images=images,
         image_sizes=sizes,

@@ -22,7 +22,8 @@ class WireError(ValueError):
 class ExtenderArgs:
     pod: Mapping[str, Any]
     names: list[str]
-    # Full Node objects, set when kube-scheduler is not nodeCacheCapable.
+    # Full Node objects, set when kube-scheduler is not nodeCacheCapable: handed
+    # back untouched by the filter, never read into the index.
     nodes: list[dict[str, Any]] | None = None
 
 

@@ -1,5 +1,5 @@
-"""The index: image names as kubelet and pods spell them, Node objects learned
-from calls, staleness over time, and the pre-encoded prioritize reply."""
+"""The index: image names as kubelet and pods spell them, staleness over time,
+and the pre-encoded prioritize reply."""
 
 from __future__ import annotations
 
@@ -9,30 +9,12 @@ from datetime import UTC, datetime
 import orjson
 
 from extender import ExtenderSettings, NodeIndex
-from extender.handlers import learn_nodes, read_demand
+from extender.handlers import read_demand
 from extender.ranking import ScoreMemo, rank
-from extender.wire import parse_args, prioritize_reply
-from tests.extender.conftest import CAPTURES, NOW, capture
+from extender.wire import prioritize_reply
+from tests.extender.conftest import NOW, capture
 from warmstart.clock import ManualClock
 from warmstart.domain import NodeInventory
-
-
-def test_full_node_objects_in_a_call_teach_the_index_their_images():
-    clock = ManualClock(NOW)
-    index = NodeIndex(ExtenderSettings(), clock)
-    args = parse_args((CAPTURES / "prioritize-nodes-kserve-predictor.json").read_bytes())
-    learn_nodes(index, args)
-    assert index.image_sizes["docker.io/kserve/huggingfaceserver:v0.15.0"] == 6_100_000_000
-    demand = read_demand(index, args.pod)
-    slots = index.slots.lookup(args.names)
-    scored = rank(index, demand, slots, math.inf, ScoreMemo()).named(index)
-    # the nodes holding huggingfaceserver (6.1 GB of the pod's images) score, the others not
-    holders = {
-        n["metadata"]["name"]
-        for n in args.nodes or ()
-        if any("huggingfaceserver" in i["names"][0] for i in n["status"]["images"])
-    }
-    assert set(scored) == holders
 
 
 def test_inventory_goes_stale_after_the_bound_and_fresh_again_on_update():
