@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from pathlib import Path
 
 import pandas as pd
 
@@ -58,12 +59,13 @@ def load_history(
     end: str | None,
     step_s: int | None,
     mask_gaps: bool,
+    traces_dir: str | Path | None = None,
 ) -> pd.DataFrame:
     """The long table from whichever source the options name (exactly one)."""
     if (trace is None) == (prometheus is None):
         raise ValueError("give exactly one history source: --trace or --prometheus")
     if trace is not None:
-        return trace_history(trace, step_s, mask_gaps=mask_gaps)
+        return trace_history(trace, step_s, mask_gaps=mask_gaps, traces_dir=traces_dir)
     if not queries or start is None or end is None or step_s is None:
         raise ValueError("--prometheus needs --query (one or more), --start, --end and --step")
     source = PrometheusSource(str(prometheus), [parse_query(q) for q in queries], step_s)

@@ -101,5 +101,8 @@ class ProvisionerSettings(_Model):
 
 def load_settings(path: Path) -> ProvisionerSettings:
     """Read a YAML settings file; pydantic's error names the bad field."""
-    raw = yaml.safe_load(path.read_text()) or {}
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML: {exc}") from exc
     return ProvisionerSettings.model_validate(raw)

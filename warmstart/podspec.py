@@ -22,7 +22,7 @@ from warmstart.domain.gpu import GPU_RESOURCE, MIG_RESOURCE_PREFIX, GpuRequest
 from warmstart.domain.model_ref import ModelFormat, ModelRef
 from warmstart.domain.pod import PodDemand
 from warmstart.images import canonical_image
-from warmstart.quantity import QuantityError, parse_quantity
+from warmstart.quantity import QuantityError, parse_size
 
 ANNOTATION_PREFIX = "warmstart.io/"
 MODEL = ANNOTATION_PREFIX + "model"
@@ -46,12 +46,9 @@ def _annotation_int(annotations: Mapping[str, str], key: str) -> int | None:
     if raw is None:
         return None
     try:
-        value = int(parse_quantity(raw))
+        return parse_size(raw)
     except QuantityError as exc:
         raise PodSpecError(f'Pod.metadata.annotations["{key}"]: {exc}') from exc
-    if value < 0:
-        raise PodSpecError(f'Pod.metadata.annotations["{key}"]: must be >= 0, got {raw!r}')
-    return value
 
 
 def _kserve_uri(spec: Mapping[str, Any]) -> str | None:
@@ -102,7 +99,7 @@ def gpu_request(spec: Mapping[str, Any], annotations: Mapping[str, str]) -> GpuR
             if name != GPU_RESOURCE and not name.startswith(MIG_RESOURCE_PREFIX):
                 continue
             try:
-                count = int(parse_quantity(str(raw)))
+                count = parse_size(raw)
             except QuantityError as exc:
                 raise PodSpecError(f'Pod.spec.containers[{i}].resources["{name}"]: {exc}') from exc
             if name == GPU_RESOURCE:

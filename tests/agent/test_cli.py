@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 from pathlib import Path
@@ -10,23 +9,11 @@ from pathlib import Path
 from tests.agent.cachegen import write_gguf, write_safetensors
 from tests.agent.fileserver import Served, serving
 from tests.agent.podstory import already_present, condition, event, node, pod, running
-from warmstart.cli import agent_cmd
+from warmstart.cli.main import main
 from warmstart.domain import CacheTier, NodeInventory
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
-
-def agent_parser() -> argparse.ArgumentParser:
-    """`warmstart` with only the agent's commands (other teams' stay out of these tests)."""
-    parser = argparse.ArgumentParser(prog="warmstart")
-    agent_cmd.register(parser.add_subparsers(dest="command", required=True))
-    return parser
-
-
-def main(argv: list[str]) -> int:
-    args = agent_parser().parse_args(argv)
-    code: int = args.func(args)
-    return code
 
 
 def test_scan_json_prints_a_valid_nodecache_status(tmp_path, capsys):
@@ -85,7 +72,7 @@ def test_prefetch_command_fetches_and_reports(tmp_path, capsys):
         )
 
     captured = capsys.readouterr()
-    assert (code, refused) == (0, 1)
+    assert (code, refused) == (0, 2)
     assert "fetched 10000 bytes" in captured.out and "sha256" in captured.err
 
 

@@ -9,7 +9,7 @@ import yaml
 
 from agent.prefetch_resource import PREFETCHES
 from agent.sources import PrefetchRequest
-from tests.agent.test_cli import agent_parser
+from warmstart.cli.main import build_parser
 
 ROOT = Path(__file__).parent.parent.parent
 
@@ -31,7 +31,8 @@ def test_prefetch_crd_spec_is_the_request_plus_the_node():
 def test_daemonset_arguments_parse_and_rbac_covers_what_the_agent_writes():
     docs = {d["kind"]: d for d in _docs("deploy/agent/agent.yaml")}
     container = docs["DaemonSet"]["spec"]["template"]["spec"]["containers"][0]
-    args = agent_parser().parse_args(container["args"] + ["--node-name", "n1"])
+    argv = container["args"] + ["--node-name", "n1"]
+    args = build_parser(argv).parse_args(argv)
     granted = {
         (r, v)
         for rule in docs["ClusterRole"]["rules"]

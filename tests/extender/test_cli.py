@@ -31,4 +31,4 @@ def test_serve_refuses_a_bad_inventory(tmp_path: Path, capsys: pytest.CaptureFix
     bad = tmp_path / "cluster.yaml"
     bad.write_text("kind: NodeCache\nmetadata: {name: n}\nstatus: {gpus: [{uuid: 1}]}\n")
     assert main(["extender", "serve", "--inventory", str(bad)]) == 2
-    assert "cluster.yaml[0].status.gpus.0" in capsys.readouterr().out
+    assert "cluster.yaml[0].status.gpus.0" in capsys.readouterr().err

@@ -10,6 +10,7 @@ from forecaster.metrics import pinball, replica_gaps, score, zero_share
 from forecaster.report import backtest_report
 from forecaster.trace_source import trace_history
 from tests.forecaster.synthetic import table
+from tests.shared_data import needs_shared_traces
 
 KEYS = {
     "newsvendor_cost",
@@ -88,6 +89,7 @@ def test_too_many_held_out_days_is_a_clear_error() -> None:
         backtest(matrix, default_models((0.5,), 1), 1, 2, NewsvendorCosts())
 
 
+@needs_shared_traces
 def test_on_real_servegen_models_the_global_model_beats_the_simple_rules() -> None:
     # The acceptance run on the smallest real slice: ServeGen per model, 3 days held out.
     matrix = to_matrix(trace_history("servegen", mask_gaps=True))

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.shared_data import needs_shared_traces as needs_shared
 from warmstart.traces import ENV_DIR, LOADERS, TraceError, load_trace, traces_dir
 from warmstart.traces.shared import DEFAULT_DIR
-
-needs_shared = pytest.mark.skipif(not DEFAULT_DIR.is_dir(), reason="../shared/traces absent")
 
 
 @needs_shared

@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import socket
-import sys
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -36,13 +35,14 @@ from agent.nvml_record import main as record_nvml
 from agent.observe import Extras, observe, probe_disk
 from agent.prefetch import prefetch
 from agent.settings import AgentSettings
-from agent.sources import PrefetchRequest, SourceError
+from agent.sources import PrefetchRequest
 from agent.waterfall import derive_waterfall
 from warmstart.clock import SystemClock
-from warmstart.kube import KubeClient, auto
-from warmstart.quantity import QuantityError, parse_quantity
+from warmstart.kube import KubeClient, KubeError, auto
+from warmstart.quantity import QuantityError, parse_size
 
 log = logging.getLogger("warmstart.agent")
+ERRORS = (DownloadError, KubeError)  # beside ValueError and OSError: see warmstart.cli.main
 
 
 def _nvml(args: argparse.Namespace) -> Nvml:
@@ -50,19 +50,21 @@ def _nvml(args: argparse.Namespace) -> Nvml:
 
 
 def _settings(args: argparse.Namespace) -> AgentSettings:
-    quota = None
-    if getattr(args, "quota", None):
-        try:
-            quota = int(parse_quantity(args.quota))
-        except QuantityError as exc:
-            raise SystemExit(f"--quota: {exc}") from exc
+    quota = getattr(args, "quota", None)
     return AgentSettings(
         node_name=args.node_name,
         cache_dir=args.cache_dir,
-        quota_bytes=quota,
+        quota_bytes=_quota(quota) if quota else None,
         scan_interval_s=getattr(args, "scan_interval", 30.0),
         disk_probe=bool(getattr(args, "probe_disk", False)),
     )
+
+
+def _quota(text: str) -> int:
+    try:
+        return parse_size(text)
+    except QuantityError as exc:
+        raise ValueError(f"--quota: {exc}") from exc
 
 
 def _cuda(args: argparse.Namespace) -> Extras:
@@ -122,18 +124,10 @@ def _run(args: argparse.Namespace) -> int:
 def _prefetch(args: argparse.Namespace) -> int:
     settings = _settings(args)
     request = PrefetchRequest(uri=args.uri, sha256=args.sha256, endpoint=args.endpoint)
-    try:
-        with httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=True) as http:
-            result = prefetch(
-                request,
-                settings.cache_dir,
-                http,
-                datetime.now(UTC),
-                quota_bytes=settings.quota_bytes,
-            )
-    except (DownloadError, SourceError) as exc:
-        print(f"prefetch failed: {exc}", file=sys.stderr)
-        return 1
+    with httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=True) as http:
+        result = prefetch(
+            request, settings.cache_dir, http, datetime.now(UTC), quota_bytes=settings.quota_bytes
+        )
     state = "already cached" if result.already_cached else f"fetched {result.fetched_bytes} bytes"
     print(f"{result.uri} -> {result.path} ({result.bytes} bytes, {state})")
     for uri in result.evicted:

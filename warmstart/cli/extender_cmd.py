@@ -17,10 +17,10 @@ from typing import Any
 
 import uvicorn
 
-from extender import ExtenderSettings, NodeIndex, SettingsError, create_app, load_settings
+from extender import ExtenderSettings, NodeIndex, create_app, load_settings
 from extender.feed import WatchFeed, load_objects
 from warmstart.clock import SystemClock
-from warmstart.inventory import InventoryError, stream_inventory
+from warmstart.inventory import stream_inventory
 
 
 def register(subparsers: Any) -> None:
@@ -78,16 +78,12 @@ def settle_when_ready(index: NodeIndex, timeout_s: float = 600.0) -> None:
 def serve_command(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
     clock = SystemClock()
-    try:
-        settings = build_settings(args)
-        index = NodeIndex(settings, clock)
-        if args.inventory:  # each raw object is dropped once indexed
-            load_objects(index, stream_inventory(args.inventory), clock)
-    except (SettingsError, InventoryError, ValueError) as exc:
-        print(f"warmstart extender: {exc}")
-        return 2
+    settings = build_settings(args)  # bad settings, files or kubeconfig: main() says so
+    index = NodeIndex(settings, clock)
     feed: WatchFeed | None = None
-    if not args.inventory:
+    if args.inventory:  # each raw object is dropped once indexed
+        load_objects(index, stream_inventory(args.inventory), clock)
+    else:
         from warmstart.kube import KubeClient, auto, from_kubeconfig  # only when watching
 
         config = from_kubeconfig(str(args.kubeconfig)) if args.kubeconfig else auto()

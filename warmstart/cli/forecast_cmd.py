@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
 from forecaster import (
     NewsvendorCosts,
+    PrometheusError,
     ReplicaSpec,
     backtest,
     default_models,
@@ -21,9 +21,10 @@ from forecaster import (
 )
 from forecaster.history import load_history, parse_duration
 from forecaster.report import backtest_report, report_table
+from warmstart.cli.options import add_traces_dir
 from warmstart.clock import SystemClock
 
-ERRORS = (ValueError, RuntimeError, OSError)
+ERRORS = (PrometheusError,)  # beside ValueError and OSError: see warmstart.cli.main
 
 
 def register(subparsers: Any) -> None:
@@ -32,21 +33,22 @@ def register(subparsers: Any) -> None:
     run = verbs.add_parser("backtest", help="every model and baseline on held-out days")
     run.add_argument("--trace", required=True, help="shared trace name or canonical CSV path")
     run.add_argument("--holdout-days", type=float, default=3.0)
+    add_traces_dir(run)
     _common(run)
-    run.set_defaults(func=_guard(cmd_backtest))
+    run.set_defaults(func=cmd_backtest)
     fit = verbs.add_parser("fit", help="fit a model on history and save it")
     fit.add_argument("--model", choices=sorted(MODEL_CHOICES), default="QuantileGBM")
     fit.add_argument("--out", required=True, help="file to write")
     _sources(fit)
     _common(fit)
-    fit.set_defaults(func=_guard(cmd_fit))
+    fit.set_defaults(func=cmd_fit)
     predict = verbs.add_parser(
         "predict", help="capacity from a saved model (history: a source, else the model's own)"
     )
     predict.add_argument("--model-file", required=True)
     _sources(predict)
     _common(predict)
-    predict.set_defaults(func=_guard(cmd_predict))
+    predict.set_defaults(func=cmd_predict)
 
 
 MODEL_CHOICES = (
@@ -60,6 +62,7 @@ MODEL_CHOICES = (
 
 def _sources(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--trace", help="shared trace name or canonical CSV path")
+    add_traces_dir(parser)
     parser.add_argument("--prometheus", help="Prometheus base URL")
     parser.add_argument("--query", action="append", default=[], help="NAME=PROMQL[@LABEL]")
     parser.add_argument("--start", help="epoch seconds or ISO-8601")
@@ -79,25 +82,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
-def _guard(command: Any) -> Any:
-    """Bad input ends in one clear line on stderr and exit code 2, not a traceback."""
-
-    def run(args: argparse.Namespace) -> int:
-        try:
-            code: int = command(args)
-        except ERRORS as exc:
-            print(f"warmstart forecast {args.verb}: {exc}", file=sys.stderr)
-            return 2
-        return code
-
-    return run
-
-
 def _history(args: argparse.Namespace) -> Any:
     step = parse_duration(args.step, "--step") if args.step else None
     return to_matrix(
         load_history(
             trace=args.trace,
+            traces_dir=args.traces_dir,
             prometheus=getattr(args, "prometheus", None),
             queries=getattr(args, "query", []),
             start=getattr(args, "start", None),

@@ -14,7 +14,6 @@ import logging
 import os
 import signal
 import socket
-import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from warmstart.kube.leader import LeaderRunner
 from warmstart.kube.lease import LeaderElector
 
 log = logging.getLogger("warmstart.provisioner")
+ERRORS = (KubeError,)  # beside ValueError and OSError: see warmstart.cli.main
 
 
 def register(subparsers: Any) -> None:
@@ -48,8 +48,8 @@ def register(subparsers: Any) -> None:
                        help="DemandForecast JSON written by the forecaster (re-read each plan)")
     run.add_argument("--shadow", action="store_true", help="record decisions, write nothing")
     run.add_argument("--identity", default=os.environ.get("POD_NAME") or socket.gethostname())
-    run.set_defaults(func=_guard(cmd_run))
-    plan_p.set_defaults(func=_guard(cmd_plan))
+    run.set_defaults(func=cmd_run)
+    plan_p.set_defaults(func=cmd_plan)
     exp = verbs.add_parser("expander", help="serve cluster-autoscaler's gRPC expander")
     exp.add_argument("--settings", type=Path, required=True)
     exp.add_argument("--listen", default="0.0.0.0:8443")
@@ -57,18 +57,7 @@ def register(subparsers: Any) -> None:
     exp.add_argument("--tls-key", type=Path)
     exp.add_argument("--wait-dollars-per-hour", type=float, default=100.0,
                      help="what an hour of a pod waiting to start is worth")
-    exp.set_defaults(func=_guard(cmd_expander))
-
-
-def _guard(fn: Any) -> Any:
-    def run(args: argparse.Namespace) -> int:
-        try:
-            code: int = fn(args)
-        except (ValidationError, OSError, KubeError, ValueError) as exc:
-            print(f"warmstart provisioner: {exc}", file=sys.stderr)
-            return 2
-        return code
-    return run
+    exp.set_defaults(func=cmd_expander)
 
 
 def _forecast(path: Path | None) -> Any:

@@ -8,8 +8,9 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from warmstart.cli.options import add_traces_dir
 from warmstart.cli.sim_policies import make_policy
-from warmstart.sim.config import ClusterError, default_cluster, load_cluster
+from warmstart.sim.config import default_cluster, load_cluster
 from warmstart.sim.plots import write_plots
 from warmstart.sim.report import report, table, to_json
 from warmstart.sim.run import POLICY_NAMES, PolicyError, simulate
@@ -32,7 +33,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     p.add_argument("--plot", type=Path, metavar="DIR", help="write PNG figures into DIR")
-    p.add_argument("--traces-dir", type=Path, help="folder of the shared traces")
+    add_traces_dir(p)
     p.add_argument("--models", type=int, help="fold the trace's series onto this many models")
     p.add_argument("--time-compress", type=float, default=1.0, help="replay N times faster")
     p.add_argument("--subsample", type=float, default=1.0, help="keep this fraction of requests")
@@ -42,28 +43,20 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _fail(message: str) -> int:
-    print(f"warmstart simulate: error: {message}", file=sys.stderr)
-    return 2
-
-
 def run(args: argparse.Namespace) -> int:
-    try:
-        cluster = load_cluster(args.cluster) if args.cluster else default_cluster()
-        names = [n.strip() for n in args.policies.split(",") if n.strip()]
-        if not names:
-            raise PolicyError("policies: name at least one policy")
-        policies = [make_policy(n, cluster) for n in names]
-        frame = load_trace(
-            args.trace, traces_dir=args.traces_dir, models=args.models,
-            time_compress=args.time_compress, subsample=args.subsample,
-            start_s=args.start_hours * 3600,
-            duration_s=args.hours * 3600 if args.hours is not None else None, seed=args.seed,
-        )
-    except (ClusterError, PolicyError, TraceError) as exc:
-        return _fail(str(exc))
+    cluster = load_cluster(args.cluster) if args.cluster else default_cluster()
+    names = [n.strip() for n in args.policies.split(",") if n.strip()]
+    if not names:
+        raise PolicyError("policies: name at least one policy")
+    policies = [make_policy(n, cluster) for n in names]
+    frame = load_trace(
+        args.trace, traces_dir=args.traces_dir, models=args.models,
+        time_compress=args.time_compress, subsample=args.subsample,
+        start_s=args.start_hours * 3600,
+        duration_s=args.hours * 3600 if args.hours is not None else None, seed=args.seed,
+    )
     if frame.empty:
-        return _fail(f"trace {args.trace}: no requests to replay")
+        raise TraceError(f"trace {args.trace}: no requests to replay")
     started = time.perf_counter()
     result = simulate(frame, cluster, policies, seed=args.seed, progress=sys.stderr.isatty())
     data = report(result, frame, args.seed)

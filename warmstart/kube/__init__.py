@@ -7,7 +7,14 @@ by status, connection settings in `config`, leader election over a Lease
 """
 
 from warmstart.kube.client import KubeClient, ObjectList
-from warmstart.kube.config import KubeConfig, auto, from_kubeconfig, from_url, in_cluster
+from warmstart.kube.config import (
+    KubeConfig,
+    KubeConfigError,
+    auto,
+    from_kubeconfig,
+    from_url,
+    in_cluster,
+)
 from warmstart.kube.errors import (
     AlreadyExists,
     ApiUnreachable,
@@ -29,7 +36,8 @@ from warmstart.kube.watch import WatchEvent
 
 __all__ = [
     "NO_RETRY", "AlreadyExists", "ApiUnreachable", "Backoff", "ClientError", "Conflict",
-    "EventRecorder", "Gone", "Handler", "Informer", "KubeClient", "KubeConfig", "KubeError",
+    "EventRecorder", "Gone", "Handler", "Informer", "KubeClient", "KubeConfig", "KubeConfigError",
+    "KubeError",
     "LeaderElector", "LeaderRunner", "LeaseDecision", "NotFound", "ObjectList", "Resource",
     "ServerError", "TooManyRequests", "WatchEvent", "auto", "from_kubeconfig", "from_url",
     "in_cluster", "object_key",

@@ -13,6 +13,7 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import yaml
 from kubernetes import client as k8s_client
 from kubernetes import config as k8s_config
 
@@ -21,6 +22,10 @@ TokenSource = Callable[[], str | None]
 
 def _no_token() -> str | None:
     return None
+
+
+class KubeConfigError(ValueError):
+    """No usable connection settings; the message says where we looked and why."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,10 @@ def _from_loaded(cfg: k8s_client.Configuration) -> KubeConfig:
 def in_cluster() -> KubeConfig:
     """The pod's service account (token and CA under /var/run/secrets/kubernetes.io)."""
     cfg = k8s_client.Configuration()
-    k8s_config.load_incluster_config(client_configuration=cfg)  # type: ignore[no-untyped-call]
+    try:
+        k8s_config.load_incluster_config(client_configuration=cfg)  # type: ignore[no-untyped-call]
+    except k8s_config.ConfigException as exc:
+        raise KubeConfigError(f"in-cluster service account: {exc}") from exc
     return _from_loaded(cfg)
 
 
@@ -73,9 +81,13 @@ def from_kubeconfig(path: str | None = None, context: str | None = None) -> Kube
     cfg = k8s_client.Configuration()
     # The loader reads $KUBECONFIG once, at import; read it now so a changed value counts.
     path = path or os.environ.get("KUBECONFIG") or None
-    k8s_config.load_kube_config(  # type: ignore[no-untyped-call]
-        config_file=path, context=context, client_configuration=cfg, persist_config=False
-    )
+    where = f"kubeconfig {path}" if path else "kubeconfig ~/.kube/config (KUBECONFIG unset)"
+    try:
+        k8s_config.load_kube_config(  # type: ignore[no-untyped-call]
+            config_file=path, context=context, client_configuration=cfg, persist_config=False
+        )
+    except (k8s_config.ConfigException, yaml.YAMLError) as exc:
+        raise KubeConfigError(f"{where}: {' '.join(str(exc).split())}") from exc
     return _from_loaded(cfg)
 
 
