@@ -10,6 +10,7 @@ from warmstart.sim.advisor import (
     DemandHistory,
     ModelState,
     PoolState,
+    StageOrder,
     WarmTarget,
 )
 from warmstart.sim.config import ClusterSpec, default_cluster, load_cluster
@@ -25,6 +26,7 @@ __all__ = [
     "DemandHistory",
     "ModelState",
     "PoolState",
+    "StageOrder",
     "WarmTarget",
     "default_cluster",
     "load_cluster",

@@ -4,7 +4,8 @@ the `warmstart` policy, without the core importing either package.
 A `CapacityAdvisor` is any callable `(ClusterSnapshot, DemandHistory) ->
 CapacityAdvice`. The simulator calls it every `interval_s` of virtual time and
 applies the advice: keep at least `replicas` warm for a model until `until_s`,
-and keep `warm_nodes` idle nodes booted (or booting) per pool. The composition
+keep `warm_nodes` idle nodes booted (or booting) per pool, and stage or drop
+models in the host memory or local disk of named nodes (`staging`). The composition
 root (`warmstart/cli/`) builds the advisor from the provisioner and forecaster.
 """
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from warmstart.domain.node import CacheTier
 from warmstart.estimate import NodeView
 
 
@@ -86,10 +88,23 @@ class WarmTarget:
 
 
 @dataclass(frozen=True, slots=True)
+class StageOrder:
+    """Copy `model` into `tier` (host memory or local disk) of node `node`
+    (a `NodeView.name` from the snapshot), or drop it from there."""
+
+    model: str
+    node: str
+    tier: CacheTier
+    drop: bool = False
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class CapacityAdvice:
     replicas: Mapping[str, WarmTarget] = field(default_factory=dict)
     warm_nodes: Mapping[str, int] = field(default_factory=dict)
     reasons: tuple[str, ...] = ()
+    staging: tuple[StageOrder, ...] = ()
 
 
 CapacityAdvisor = Callable[[ClusterSnapshot, DemandHistory], CapacityAdvice]

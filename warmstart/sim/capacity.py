@@ -1,6 +1,7 @@
 """Runs an injected `CapacityAdvisor` inside a simulation: keeps the demand
 history it reads, builds the snapshot it is given, and applies its advice
-(warm replicas per model until a deadline, idle warm nodes per pool).
+(warm replicas per model until a deadline, idle warm nodes per pool, models
+staged on or dropped from nodes).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from warmstart.sim.advisor import (
     PoolState,
 )
 from warmstart.sim.policies import Policy
+from warmstart.sim.staging import stage, unstage
 
 if TYPE_CHECKING:
     from warmstart.estimate import NodeView
@@ -58,6 +60,13 @@ class AdvisorLink:
             m = self.index[name]
             self.floor[m], self.until[m] = target.replicas, target.until_s
             reps.scale_up(m, target.replicas, t, "advisor")
+        if advice.staging:
+            nodes = {n.name: n for n in reps.cluster.nodes.values()}
+            for order in advice.staging:
+                node = nodes.get(order.node)
+                if node is not None:  # gone since the snapshot: nothing to do
+                    act = unstage if order.drop else stage
+                    act(reps, node, self.index[order.model], order.tier, t)
         self.warm_nodes = dict(advice.warm_nodes)
         for pool in self.sim.spec.pools:
             missing = self.warm_nodes.get(pool.name, 0) - self._idle(pool.name)

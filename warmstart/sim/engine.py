@@ -19,6 +19,7 @@ from warmstart.sim.metrics import ColdStart, RunMetrics
 from warmstart.sim.nodes import SimNode
 from warmstart.sim.policies import Policy
 from warmstart.sim.replicas import Replicas
+from warmstart.sim.staging import landed
 from warmstart.sim.waits import step_waits
 
 
@@ -78,6 +79,8 @@ class Simulation:
                     reps.remove_node(node, when)
             elif kind == "reclaim" and reps.alive(item):
                 reps.remove_node(item, when)
+            elif kind == "staged":
+                landed(reps, item, when)
 
     def _removable(self, node: SimNode) -> bool:
         if self.link is not None:
