@@ -117,31 +117,34 @@ def test_429_waits_the_servers_retry_after_then_succeeds(
 
 def test_5xx_walks_the_backoff_and_gives_up_with_the_last_error(
         kube: KubeMock, sleeps: list[float]) -> None:
-    client = KubeClient(from_url(kube.url), backoff=Backoff(delays=(0.1, 0.2)),
+    draws = iter([0.0, 0.5])  # each pause is its delay stretched by up to 100%
+    client = KubeClient(from_url(kube.url),
+                        backoff=Backoff(delays=(0.1, 0.2), rand=draws.__next__),
                         sleep=sleeps.append)
     kube.fail_next(503, times=5)
     with pytest.raises(ServerError) as failed:
         client.get(NODES, "n1")
     assert failed.value.status == 503
-    assert sleeps == [0.1, 0.2]  # 3 attempts, 2 pauses
+    assert sleeps == pytest.approx([0.1, 0.3])  # 3 attempts, 2 pauses
     client.close()
 
 
 def test_429_without_retry_after_uses_backoff(kube: KubeMock, sleeps: list[float]) -> None:
-    client = KubeClient(from_url(kube.url), backoff=Backoff(delays=(0.25,)), sleep=sleeps.append)
+    client = KubeClient(from_url(kube.url), backoff=Backoff(delays=(0.25,), rand=lambda: 0.2),
+                        sleep=sleeps.append)
     kube.fail_next(429, times=2)
     with pytest.raises(TooManyRequests) as shed:
         client.get(NODES, "n1")
-    assert shed.value.retry_after is None and sleeps == [0.25]
+    assert shed.value.retry_after is None and sleeps == pytest.approx([0.3])
     client.close()
 
 
 def test_connection_refused_is_retried_then_reported(sleeps: list[float]) -> None:
-    client = KubeClient(from_url("http://127.0.0.1:9"), backoff=Backoff(delays=(0.5,)),
-                        sleep=sleeps.append)
+    client = KubeClient(from_url("http://127.0.0.1:9"),
+                        backoff=Backoff(delays=(0.5,), rand=lambda: 0.999), sleep=sleeps.append)
     with pytest.raises(ApiUnreachable):
         client.list(NODES)
-    assert sleeps == [0.5]
+    assert sleeps == pytest.approx([0.9995])
     client.close()
 
 

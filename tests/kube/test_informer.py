@@ -199,3 +199,42 @@ def test_a_store_keeping_identities_still_hands_out_whole_objects(
     got.clear()
     inf.relist()  # n2 vanished while nobody watched: reported by its identity
     assert [(kind, obj["metadata"]["name"]) for kind, obj in got] == [("DELETED", "n2")]
+
+
+def test_each_watch_asks_the_server_for_a_random_timeout_in_t_to_2t(client, kube) -> None:
+    draws = iter([0.0, 0.5, 0.999])
+    inf = Informer(client, NODES, clock=ManualClock(), watch_timeout_s=10, rand=draws.__next__)
+    inf.relist()
+    for _ in range(3):
+        inf.watch_once()  # the mock ends each stream after its 0.5 s cap
+    asked = [r.query["timeoutSeconds"] for r in kube.requests_to("GET", "/nodes")
+             if r.query.get("watch") == "true"]
+    assert asked == ["10", "15", "19"]
+
+
+def test_a_relist_replaces_the_store_before_it_reports_a_change(client, kube) -> None:
+    # Two pages (the informer lists 500 at a time): every handler call, even the
+    # first, sees the whole new store, never a half-listed or the old one.
+    for i in range(600):
+        kube.seed(NODES, _node(f"n{i:03}"))
+    inf = Informer(client, NODES, clock=ManualClock(), watch_timeout_s=1)
+    inf.relist()
+    kube.remove(NODES, "n000")
+    client.patch(NODES, "n599", {"metadata": {"labels": {"x": "1"}}})
+    kube.seed(NODES, _node("n600"))
+    kube.compact()
+    views: list[tuple[str, str, int, bool, str | None]] = []
+
+    def look(kind: str, obj: dict[str, Any], _old: dict[str, Any] | None) -> None:
+        name = obj["metadata"]["name"]
+        held = inf.get(name)
+        views.append((kind, name, len(inf.items()), held is not None,
+                      held["metadata"].get("labels", {}).get("x") if held else None))
+
+    inf.add_handler(look)
+    inf.run_once()  # the watch gets 410
+    inf.run_once()  # relist
+    assert sorted(views) == [("ADDED", "n600", 600, True, None),
+                             ("DELETED", "n000", 600, False, None),
+                             ("MODIFIED", "n599", 600, True, "1")]
+    assert len([r for r in kube.requests_to("GET", "/nodes") if "watch" not in r.query]) == 4

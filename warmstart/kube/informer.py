@@ -2,28 +2,41 @@
 
 The Kubernetes way (client-go's reflector + store): list to get a snapshot and
 its resourceVersion, watch from there with bookmarks, relist when the server
-says 410 Gone, back off on errors. A relist is a full resync: objects that
-vanished while we were not watching are reported DELETED. Consumers read the
-store from any thread and check `last_synced_at` to know how stale it is.
+says 410 Gone, back off on errors. A relist is a full resync, applied as
+client-go's `Replace`: the new store takes the old one's place in one step, and
+only then are the changes reported (objects that vanished while we were not
+watching as DELETED), so a handler that reads the store sees what it is told.
+Consumers read the store from any thread and check `last_synced_at` to know
+how stale it is.
+
+Every node's agent runs one of these: after an API-server blip they must not
+retry, relist and re-watch in lockstep. Failures back off with jitter, and
+each watch asks the server to end it after a random time in [T, 2T), as
+client-go's reflector does; the random source is injected for tests.
 
 A consumer that keeps its own view of the objects can have the store keep less
 of each (client-go's transform): `keep=identity` holds only the names and
 resourceVersions a relist needs, handlers still get every object whole, and a
-relist reports a vanished object by that identity alone.
+relist reports a vanished object by that identity alone. The changed objects a
+relist must report are held until the swap as compact JSON, not as parsed
+pages, so listing page by page still bounds the memory a relist takes.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import threading
 from collections.abc import Callable
 from typing import Any
+
+import orjson
 
 from warmstart.clock import Clock
 from warmstart.kube.client import KubeClient
 from warmstart.kube.errors import Gone
 from warmstart.kube.resources import Resource
-from warmstart.kube.retry import Backoff
+from warmstart.kube.retry import Backoff, Random, jittered
 from warmstart.kube.watch import WatchEvent, WatchStream
 
 log = logging.getLogger(__name__)
@@ -50,12 +63,13 @@ class Informer:
     def __init__(self, client: KubeClient, resource: Resource, *, clock: Clock,
                  namespace: str | None = None, label_selector: str | None = None,
                  watch_timeout_s: int = 300, backoff: Backoff | None = None,
-                 keep: Callable[[Obj], Obj] | None = None) -> None:
+                 keep: Callable[[Obj], Obj] | None = None, rand: Random = random.random) -> None:
         self.client, self.resource, self.clock = client, resource, clock
         self._keep = keep or (lambda obj: obj)
         self.namespace, self.label_selector = namespace, label_selector
-        self.watch_timeout_s = watch_timeout_s
-        self.backoff = backoff or Backoff(delays=(0.5, 1.0, 2.0, 5.0, 10.0, 30.0))
+        self.watch_timeout_s = watch_timeout_s  # each watch lasts a draw from [T, 2T)
+        self._rand = rand
+        self.backoff = backoff or Backoff(delays=(0.5, 1.0, 2.0, 5.0, 10.0, 30.0), rand=rand)
         self.resource_version = ""
         self.last_synced_at: float | None = None
         self._handlers: list[Handler] = []
@@ -91,11 +105,12 @@ class Informer:
             self.watch_once()
 
     def relist(self) -> None:
-        """List page by page, reporting what changed as each page comes (a page is
-        released before the next is fetched); the store is replaced at the end."""
+        """List page by page into a new store, put it in the old one's place, then
+        report what changed (client-go's Replace)."""
         with self._lock:
             old = self._store
         fresh: dict[str, Obj] = {}
+        changed: list[tuple[str, bytes, Obj | None]] = []
         version = ""
         for page in self.client.pages(self.resource, self.namespace,
                                       label_selector=self.label_selector):
@@ -104,22 +119,24 @@ class Informer:
                 key = object_key(obj)
                 fresh[key] = self._keep(obj)
                 previous = old.get(key)
-                if previous is None:
-                    self._emit("ADDED", obj, None)
-                elif _version(previous) != _version(obj):
-                    self._emit("MODIFIED", obj, previous)
+                if previous is None or _version(previous) != _version(obj):
+                    changed.append(("ADDED" if previous is None else "MODIFIED",
+                                    orjson.dumps(obj), previous))
         with self._lock:
             self._store = fresh
+            self.resource_version = version
+            self._needs_relist = False
+        self._mark_synced()
+        for kind, raw, previous in changed:
+            self._emit(kind, orjson.loads(raw), previous)
         for key in old.keys() - fresh.keys():
             self._emit("DELETED", old[key], old[key])
-        self.resource_version = version
-        self._needs_relist = False
-        self._mark_synced()
 
     def watch_once(self) -> None:
         self._stream = self.client.watch(
             self.resource, self.namespace, resource_version=self.resource_version,
-            timeout_s=self.watch_timeout_s, label_selector=self.label_selector)
+            timeout_s=int(jittered(self.watch_timeout_s, 1.0, self._rand)),
+            label_selector=self.label_selector)
         try:
             for event in self._stream:
                 self._apply(event)

@@ -1,20 +1,25 @@
 """Runs a LeaderElector in the background and tells the service when it leads.
 
-The loop renews every `retry_period_s` by an injected clock; the callbacks fire
-on each change of leadership, so a provisioner starts acting only while it is
+The loop renews every `retry_period_s` by an injected clock, stretched by a
+random share as client-go's leader election does (`JitterFactor` 1.2), so
+candidates that start together do not keep colliding; the callbacks fire on
+each change of leadership, so a provisioner starts acting only while it is
 leader and stops the moment it is not.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import threading
 from collections.abc import Callable
 
 from warmstart.clock import Clock
 from warmstart.kube.lease import LeaderElector
+from warmstart.kube.retry import Random, jittered
 
 log = logging.getLogger(__name__)
+JITTER = 1.2  # client-go's leaderelection JitterFactor
 
 
 def _nothing() -> None:
@@ -24,8 +29,9 @@ def _nothing() -> None:
 class LeaderRunner:
     def __init__(self, elector: LeaderElector, clock: Clock, *, retry_period_s: float = 2.0,
                  on_started: Callable[[], None] = _nothing,
-                 on_stopped: Callable[[], None] = _nothing) -> None:
+                 on_stopped: Callable[[], None] = _nothing, rand: Random = random.random) -> None:
         self.elector, self.clock, self.retry_period_s = elector, clock, retry_period_s
+        self._rand = rand
         self.on_started, self.on_stopped = on_started, on_stopped
         self._leading = False
         self._stopping = threading.Event()
@@ -67,4 +73,4 @@ class LeaderRunner:
                 self.tick()
             except Exception:  # keep campaigning; a lost round only delays us
                 log.exception("leader election round failed")
-            self._stopping.wait(self.retry_period_s)
+            self._stopping.wait(jittered(self.retry_period_s, JITTER, self._rand))
