@@ -7,7 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 from prometheus_client import CollectorRegistry
 
+from agent.cri import CriImages
 from agent.daemon import Agent
+from agent.image_prepull import ImagePrepuller
 from agent.node_metrics import NodeMetrics
 from agent.nvml import Nvml
 from agent.observe import Extras
@@ -18,6 +20,12 @@ from agent.waterfall_collector import WaterfallCollector
 from agent.waterfall_store import WaterfallMetrics, WaterfallStore
 from warmstart.clock import Clock
 from warmstart.kube import KubeClient
+
+
+def _prepuller(settings: AgentSettings) -> ImagePrepuller | None:
+    if settings.cri_socket is None:
+        return None
+    return ImagePrepuller(CriImages(settings.cri_socket), settings.image_gc_high_threshold_percent)
 
 
 def assemble(
@@ -39,6 +47,7 @@ def assemble(
         clock,
         collector.models_in_use,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch"),
+        images=_prepuller(settings),
     )
     publisher = NodeCachePublisher(client, settings.node_name)
     metrics = NodeMetrics(registry)

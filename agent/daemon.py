@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from agent.cache_scan import scan_cache
+from agent.cri import CriError
 from agent.inventory import build_inventory
 from agent.node_metrics import NodeMetrics
 from agent.nvml import Nvml
@@ -56,7 +57,8 @@ class Agent:
         self._guard("waterfalls", self._collector.collect if self._collector else None)
         self._probe_disk_when_due()
         recent = self.store.recent_images(now, RECENT_IMAGES)
-        self._extras = replace(self._extras, recent_images=recent)
+        self._extras = replace(self._extras, recent_images=recent,
+                               staged_images=self._staged_images())
         obs = observe(self.settings, self._nvml, self._extras)
         inventory = build_inventory(obs, now)
         if self._metrics is not None:
@@ -64,6 +66,15 @@ class Agent:
         self._publish(inventory)
         self._guard("prefetch", self._prefetches.poll if self._prefetches else None)
         return inventory
+
+    def _staged_images(self) -> tuple[str, ...]:
+        if self._prefetches is None:
+            return ()
+        try:
+            return self._prefetches.staged_images()
+        except CriError as exc:  # the runtime is down: report nothing rather than stale
+            log.warning("container runtime: %s", exc)
+            return ()
 
     def _probe_disk_when_due(self) -> None:
         if not self.settings.disk_probe or self._clock.monotonic() < self._next_probe:

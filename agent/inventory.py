@@ -30,6 +30,7 @@ class Observations:
     cuda: CudaProbe | None = None
     mps_daemon: bool = False
     recent_images: tuple[str, ...] = ()
+    staged_images: tuple[str, ...] = ()
 
 
 def _models(entry: CacheEntry, tier: CacheTier, resident: int) -> list[CachedModel]:
@@ -65,5 +66,6 @@ def build_inventory(obs: Observations, now: datetime) -> NodeInventory:
             recent_images=obs.recent_images,
             cuda_init_seconds=obs.cuda.cold_start_s if obs.cuda else None,
         ),
+        images=obs.staged_images,
         observed_at=now,
     )

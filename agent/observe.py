@@ -32,6 +32,7 @@ class Extras:
     disk_bps: float | None = None
     cuda: CudaProbe | None = None
     recent_images: tuple[str, ...] = field(default=())
+    staged_images: tuple[str, ...] = field(default=())
 
 
 def residency(scan: CacheScan) -> dict[Path, int]:
@@ -78,4 +79,5 @@ def observe(settings: AgentSettings, nvml: Nvml, extras: Extras) -> Observations
         cuda=extras.cuda,
         mps_daemon=mps_daemon_running(),
         recent_images=extras.recent_images,
+        staged_images=extras.staged_images,
     )

@@ -55,7 +55,7 @@ def fingerprint(inv: NodeInventory) -> tuple[Any, ...]:
     )
     bandwidths = tuple(_bucket_bw(v) for v in inv.bandwidths.model_dump().values())
     warm = inv.warm.model_copy(update={"cuda_init_seconds": _bucket_bw(inv.warm.cuda_init_seconds)})
-    return (inv.node_name, gpus, models, bandwidths, warm)
+    return (inv.node_name, gpus, models, bandwidths, warm, inv.images)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,3 +25,8 @@ class AgentSettings(BaseModel):
     min_publish_interval_s: float = Field(default=30.0, ge=0)
     heartbeat_s: float = Field(default=600.0, gt=0)
     quota_bytes: int | None = Field(default=None, gt=0, description="cache size kept by eviction")
+    # Image pre-pulls go through the runtime's CRI socket (none: Prefetch images are
+    # skipped with that reason) and stop at kubelet's image GC line; set it to the
+    # kubelet's imageGCHighThresholdPercent when that is not the default.
+    cri_socket: Path | None = None
+    image_gc_high_threshold_percent: int = Field(default=85, ge=1, le=100)

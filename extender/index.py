@@ -197,7 +197,8 @@ class NodeIndex:
             return
         view = NodeView(
             name=name,
-            images=obj.images if obj is not None else frozenset(),
+            images=(obj.images if obj is not None else frozenset())
+            | frozenset(inv.images if inv is not None else ()),
             inventory=inv,
             pool=self.settings.pool(obj.pool if obj is not None else None),
             boot_remaining_s=0.0,

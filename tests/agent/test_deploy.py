@@ -18,12 +18,12 @@ def _docs(path: str) -> list[dict[str, Any]]:
     return list(yaml.safe_load_all((ROOT / path).read_text()))
 
 
-def test_prefetch_crd_spec_is_the_request_plus_the_node():
+def test_prefetch_crd_spec_is_the_request_plus_the_node_and_images():
     (crd,) = _docs("deploy/crds/prefetch.yaml")
     version = crd["spec"]["versions"][0]
     spec = version["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]
 
-    assert set(spec) == set(PrefetchRequest.model_fields) | {"nodeName"}
+    assert set(spec) == set(PrefetchRequest.model_fields) | {"nodeName", "images"}
     assert (crd["spec"]["group"], version["name"]) == (PREFETCHES.group, PREFETCHES.version)
     assert crd["spec"]["names"]["plural"] == PREFETCHES.plural and crd["spec"]["scope"] == "Cluster"
 

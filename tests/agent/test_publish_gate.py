@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from agent.publish_gate import GIB, GateState, decide
+from agent.publish_gate import GIB, GateState, decide, fingerprint
 from agent.settings import AgentSettings
 from warmstart.domain import CachedModel, CacheTier, GpuDevice, NodeInventory
 
@@ -72,3 +72,9 @@ def test_an_unchanged_status_is_rewritten_on_the_heartbeat():
         (599, False),
         (600, True),
     ]
+
+
+def test_a_newly_staged_image_is_a_change_worth_publishing():
+    before = NodeInventory(node_name="n")
+    after = before.model_copy(update={"images": ("registry.local/serving/vllm:v1",)})
+    assert fingerprint(before) != fingerprint(after)

@@ -57,6 +57,8 @@ def _settings(args: argparse.Namespace) -> AgentSettings:
         quota_bytes=_quota(quota) if quota else None,
         scan_interval_s=getattr(args, "scan_interval", 30.0),
         disk_probe=bool(getattr(args, "probe_disk", False)),
+        cri_socket=getattr(args, "cri_socket", None),
+        image_gc_high_threshold_percent=getattr(args, "image_gc_high_threshold", 85),
     )
 
 
@@ -186,6 +188,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run.add_argument("--listen", default="0.0.0.0:9402", help="/metrics, /waterfalls, /healthz")
     run.add_argument("--scan-interval", type=float, default=30.0)
     run.add_argument("--api-server", help="API server URL (default: in-cluster, else kubeconfig)")
+    run.add_argument("--cri-socket", type=Path,
+                     help="the runtime's CRI socket for image pre-pulls "
+                     "(e.g. /run/containerd/containerd.sock); none: Prefetch images are skipped")
+    run.add_argument("--image-gc-high-threshold", type=int, default=85,
+                     help="kubelet's imageGCHighThresholdPercent: pre-pulls stop below it")
     run.set_defaults(func=_run)
     fetch = sub.add_parser("prefetch", help="stage a model into the node cache now")
     _common(fetch)

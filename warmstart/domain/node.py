@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from warmstart.images import canonical_image
 
 
 class CacheTier(StrEnum):
@@ -79,7 +81,15 @@ class NodeInventory(BaseModel):
     models: tuple[CachedModel, ...] = ()
     bandwidths: Bandwidths = Field(default_factory=Bandwidths)
     warm: WarmSignals = Field(default_factory=WarmSignals)
+    images: tuple[str, ...] = Field(
+        default=(), description="images the agent pre-pulled that the runtime holds; they count "
+        "as present like the Node's status.images (kubelet lists at most 50)")
     observed_at: datetime | None = Field(default=None, alias="observedAt")
+
+    @field_validator("images")
+    @classmethod
+    def _one_spelling(cls, images: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(canonical_image(i) for i in images)
 
     def cached(self, uri: str) -> dict[CacheTier, int]:
         """Bytes of `uri` held per tier on this node."""

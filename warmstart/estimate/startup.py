@@ -102,10 +102,11 @@ def image_seconds(
     image_bytes: Mapping[str, int],
     d: GlobalDefaults = GLOBAL_DEFAULTS,
 ) -> float:
+    staged = node.inventory.images if node.inventory is not None else ()
     missing = sum(
         image_bytes.get(image, d.unknown_image_bytes)
         for image in pod.images
-        if image not in node.images
+        if image not in node.images and image not in staged
     )
     return missing / _bandwidth(node, "registry_pull", d.registry_pull_bps)
 
