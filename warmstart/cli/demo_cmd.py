@@ -20,6 +20,8 @@ SECTIONS: tuple[Section, ...] = (extender_section, simulator_section)
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("demo", help="run the bundled demo and explain its decisions")
+    parser.add_argument("--no-serve", action="store_true",
+                        help="exit after the tables (the default without a terminal on stdin)")
     parser.set_defaults(func=run_demo)
 
 
@@ -28,4 +30,8 @@ def run_demo(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         code = section(out)
         if code != 0:
             return code
-    return 0
+    if getattr(args, "no_serve", False) or not sys.stdin.isatty():
+        return 0
+    from warmstart.cli.admin_cmd import serve_demo  # uvicorn only when serving
+
+    return serve_demo(out)

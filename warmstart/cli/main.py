@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from warmstart import __version__
 
 COMMANDS: dict[str, str] = {
+    "admin": "warmstart.cli.admin_cmd",
     "agent": "warmstart.cli.agent_cmd",
     "demo": "warmstart.cli.demo_cmd",
     "extender": "warmstart.cli.extender_cmd",
