@@ -3,7 +3,7 @@
 The autoscaler sees an unschedulable pod of the node's shape and adds a node;
 real pods (priority >= 0) preempt the placeholder when they need the room.
 Value -10 is the lowest that still triggers cluster-autoscaler's scale-up
-(PROTOCOLS.md); `preemptionPolicy: Never` keeps placeholders from evicting
+(docs/protocols.md); `preemptionPolicy: Never` keeps placeholders from evicting
 anything themselves.
 """
 

@@ -1,5 +1,5 @@
 """The CRDs in deploy/crds/ describe exactly the pydantic models the code reads,
-and the scheduler configuration wires the extender the way PROTOCOLS.md says."""
+and the scheduler configuration wires the extender the way docs/protocols.md says."""
 
 from __future__ import annotations
 
