@@ -58,7 +58,8 @@ def _on_node(index: NodeIndex) -> Callable[[str, Obj, Obj | None], None]:
 
 def _on_node_cache(index: NodeIndex) -> Callable[[str, Obj, Obj | None], None]:
     def handle(kind: str, obj: Obj, _: Obj | None) -> None:
-        if kind == "DELETED":
+        if kind == "DELETED" or obj.get("status") is None:
+            # No status yet: the agent creates its NodeCache, then writes the status.
             with index.lock:
                 index.delete_cache(_name(obj))
             return

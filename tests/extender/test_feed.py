@@ -135,3 +135,17 @@ def test_relist_after_410_drops_vanished_nodes(kube, feed):
     watch.informers[0].watch_once()  # 410 Gone: the informer must relist
     watch.informers[0].run_once()
     assert "gone" not in index.views
+
+
+def test_a_node_cache_without_status_yet_is_no_inventory_and_no_warning(kube, feed, caplog):
+    watch, index, _ = feed
+    kube.seed(NODECACHES, {"apiVersion": "warmstart.io/v1alpha1", "kind": "NodeCache",
+                           "metadata": {"name": "gpu-a100-0"}})
+    with caplog.at_level(logging.WARNING):
+        watch.informers[1].relist()
+    assert caplog.text == "" and "gpu-a100-0" not in index.views
+    agent = KubeClient(from_url(kube.url))  # the agent's first status write
+    agent.patch_status(NODECACHES, "gpu-a100-0", {"status": cache("gpu-a100-0", LLAMA)["status"]})
+    agent.close()
+    watch.informers[1].watch_once()
+    assert index.views["gpu-a100-0"].inventory is not None
