@@ -22,7 +22,7 @@ BIN_S = 60.0
 BINS = 240  # 4 hours of 1-minute bins
 RANGE_S = BINS * BIN_S
 HEAD, TAIL = 0.05, 0.99
-HEAD_MARGIN, TAIL_MARGIN = 0.9, 1.1
+MARGIN = 0.1  # pre-warm 10% earlier, keep alive 10% longer
 CV_MIN = 2.0
 MIN_SAMPLES = 10
 OOB_SHARE = 0.5
@@ -35,8 +35,10 @@ Floats = npt.NDArray[np.float64]
 class IdleHistograms:
     """The idle-time histograms of `n` models (rows), fed as idle times arrive."""
 
-    def __init__(self, n: int, min_samples: int = MIN_SAMPLES) -> None:
+    def __init__(self, n: int, min_samples: int = MIN_SAMPLES, head: float = HEAD,
+                 tail: float = TAIL, margin: float = MARGIN) -> None:
         self.min_samples = min_samples
+        self.head, self.tail, self.margin = head, tail, margin
         self.hist = np.zeros((n, BINS), dtype=np.int64)
         self.oob = np.zeros((n, OOB_RECENT))  # the latest out-of-range idle times, a ring
         self.oob_count = np.zeros(n, dtype=np.int64)
@@ -59,10 +61,10 @@ class IdleHistograms:
         total = inside + oob
         cv = hist.std(axis=1) / np.maximum(hist.mean(axis=1), 1e-12)
         cdf = np.cumsum(hist, axis=1) / np.maximum(inside, 1)[:, None]
-        head = np.argmax(cdf >= HEAD, axis=1) * BIN_S  # lower edge of the head bin
-        tail = (np.argmax(cdf >= TAIL, axis=1) + 1) * BIN_S  # upper edge of the tail bin
-        prewarm = head * HEAD_MARGIN
-        keep = tail * TAIL_MARGIN - prewarm
+        head = np.argmax(cdf >= self.head, axis=1) * BIN_S  # lower edge of the head bin
+        tail = (np.argmax(cdf >= self.tail, axis=1) + 1) * BIN_S  # upper edge of the tail bin
+        prewarm = head * (1 - self.margin)
+        keep = tail * (1 + self.margin) - prewarm
         fixed = (total < self.min_samples) | (cv < CV_MIN)
         prewarm[fixed], keep[fixed] = 0.0, RANGE_S
         out = (total >= self.min_samples) & (oob > OOB_SHARE * total)

@@ -23,7 +23,6 @@ from warmstart.domain import DemandForecast, PoolDefaults
 from warmstart.estimate import NodeView
 from warmstart.sim.advisor import (
     CapacityAdvice,
-    CapacityAdvisor,
     ClusterSnapshot,
     DemandHistory,
     PoolState,
@@ -33,6 +32,7 @@ from warmstart.sim.catalog import image_sizes
 from warmstart.sim.config import ClusterSpec
 from warmstart.sim.policies import Policy, warmstart
 from warmstart.sim.run import make_policy as make_baseline
+from warmstart.sim.sweep import Knob, Value, baseline_knobs
 
 FORECASTERS: dict[str, Callable[[], QuantileForecaster]] = {
     "hybrid-histogram": HybridHistogram,
@@ -173,5 +173,32 @@ def make_policy(name: str, cluster: ClusterSpec, forecaster: str = "ewma") -> Po
     """Like `warmstart.sim.run.make_policy`, with `warmstart` steered by the advisor."""
     if name != "warmstart":
         return make_baseline(name, cluster)
-    advisor: CapacityAdvisor = ForecastAdvisor(cluster, forecaster=forecaster)
+    return advised(cluster, forecaster=forecaster)
+
+
+# warmstart's knob: the dollar value of a cold start. A model is kept warm when
+# P(request within the lead time) x value exceeds a replica's idle cost over the
+# lead time. $2 is the default: with $3 GPU-hours and a 10-min lead, p_warm 0.25.
+COLD_START_VALUE_USD = 2.0
+COLD_START_VALUES: tuple[Value, ...] = (0.67, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0)
+
+
+def p_warm(cluster: ClusterSpec, cold_start_value: float, lead_s: float) -> float:
+    """The least likely request worth a warm replica, on the first pool's GPU-hour price."""
+    pool = cluster.pools[0]
+    idle = pool.price_per_hour / pool.gpus_per_node * lead_s / 3600
+    return min(1.0, idle / cold_start_value) if cold_start_value > 0 else 1.0
+
+
+def advised(cluster: ClusterSpec, cold_start_value: float = COLD_START_VALUE_USD,
+            forecaster: str = "ewma") -> Policy:
+    advisor = ForecastAdvisor(cluster, forecaster=forecaster)
+    advisor.p_warm = p_warm(cluster, cold_start_value, advisor.lead_s)
     return warmstart(image_sizes(cluster), advisor=advisor)
+
+
+def sweep_knobs(cluster: ClusterSpec, forecaster: str = "ewma") -> dict[str, Knob]:
+    """Every policy's knob; warmstart's is the value of a cold start."""
+    return {**baseline_knobs(),
+            "warmstart": Knob("cold_start_value_usd", COLD_START_VALUES, COLD_START_VALUE_USD,
+                              lambda v: advised(cluster, float(v), forecaster))}

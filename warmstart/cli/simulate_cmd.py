@@ -8,12 +8,15 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+import pandas as pd
+
 from warmstart.cli.options import add_traces_dir
-from warmstart.cli.sim_policies import make_policy
-from warmstart.sim.config import default_cluster, load_cluster
-from warmstart.sim.plots import write_plots
-from warmstart.sim.report import report, table, to_json
+from warmstart.cli.sim_policies import make_policy, sweep_knobs
+from warmstart.sim.config import ClusterSpec, default_cluster, load_cluster
+from warmstart.sim.plots import write_frontiers, write_plots
+from warmstart.sim.report import report, sweep_table, table, to_json
 from warmstart.sim.run import POLICY_NAMES, PolicyError, simulate
+from warmstart.sim.sweep import Value, sweep
 from warmstart.traces import SAMPLE, TraceError, load_trace, trace_names
 
 
@@ -28,11 +31,14 @@ def register(subparsers: Any) -> None:
                    help=f"a trace name ({', '.join(trace_names())}) "
                    "or a CSV model,timestamp[,count]")
     p.add_argument("--policies", default=",".join(POLICY_NAMES),
-                   help="comma-separated, from: " + ", ".join(POLICY_NAMES))
+                   help="comma-separated, from: " + ", ".join(POLICY_NAMES)
+                   + " (and, to compare placement alone, random-placement, score-placement)")
     p.add_argument("--cluster", type=Path, help="cluster YAML (pools, model mix, autoscaler)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     p.add_argument("--plot", type=Path, metavar="DIR", help="write PNG figures into DIR")
+    p.add_argument("--sweep", action="store_true",
+                   help="run each policy over its knob and report the frontier points")
     add_traces_dir(p)
     p.add_argument("--models", type=int, help="fold the trace's series onto this many models")
     p.add_argument("--time-compress", type=float, default=1.0, help="replay N times faster")
@@ -48,7 +54,11 @@ def run(args: argparse.Namespace) -> int:
     names = [n.strip() for n in args.policies.split(",") if n.strip()]
     if not names:
         raise PolicyError("policies: name at least one policy")
-    policies = [make_policy(n, cluster) for n in names]
+    policies = [make_policy(n, cluster) for n in names]  # checks the names
+    unknown = [n for n in names if n not in POLICY_NAMES]
+    if args.sweep and unknown:
+        raise PolicyError(f"policies: {unknown[0]!r} has no knob to sweep; choose from "
+                          f"{', '.join(POLICY_NAMES)}")
     frame = load_trace(
         args.trace, traces_dir=args.traces_dir, models=args.models,
         time_compress=args.time_compress, subsample=args.subsample,
@@ -57,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
     )
     if frame.empty:
         raise TraceError(f"trace {args.trace}: no requests to replay")
+    if args.sweep:
+        return _sweep(args, cluster, names, frame)
     started = time.perf_counter()
     result = simulate(frame, cluster, policies, seed=args.seed, progress=sys.stderr.isatty())
     data = report(result, frame, args.seed)
@@ -68,6 +80,25 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(table(data))
         print(f"simulated in {time.perf_counter() - started:.1f} s wall time")
+    return 0
+
+
+def _sweep(args: argparse.Namespace, cluster: ClusterSpec, names: list[str],
+           frame: pd.DataFrame) -> int:
+    def progress(name: str, value: Value, seconds: float) -> None:
+        print(f"{name} {value}: {seconds:.1f} s", file=sys.stderr)
+
+    started = time.perf_counter()
+    result = sweep(frame, cluster, sweep_knobs(cluster), names, args.seed, progress)
+    data = result.report(cluster, frame, args.seed)
+    if args.plot is not None:
+        for path in write_frontiers(data, args.plot):
+            print(f"wrote {path}", file=sys.stderr)
+    if args.json:
+        print(to_json(data))
+    else:
+        print(sweep_table(data))
+        print(f"swept in {time.perf_counter() - started:.1f} s wall time")
     return 0
 
 

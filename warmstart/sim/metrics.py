@@ -49,6 +49,7 @@ class RunMetrics:
     estimate_errors: list[float] = field(default_factory=list)
     spell_waits: list[float] = field(default_factory=list)  # idle-spell arrivals' waits
     unserved_spells: int = 0
+    start_seconds: float = 0.0  # actual start times of every replica start, summed
     stagings: int = 0  # models staged into a node's disk or host memory ahead of demand
 
     def spell_wait(self, wait: float | None) -> None:

@@ -43,6 +43,15 @@ def least_allocated(model: ModelSpec, cluster: SimCluster, now: float,
     return None
 
 
+def random_feasible(model: ModelSpec, cluster: SimCluster, now: float,
+                    rng: np.random.Generator) -> SimNode | None:
+    """Any ready node with room, uniformly: the yardstick placement must beat."""
+    ready, _ = cluster.fitting(model.pool, model.gpus, now)
+    if ready.size:
+        return cluster.nodes[int(ready[rng.integers(len(ready))])]
+    return least_allocated(model, cluster, now, rng)
+
+
 # kube-scheduler adds an extender's score x weight x 10 (MaxNodeScore 100 over
 # MaxExtenderPriority 10) to its in-tree scores; weight 1 puts warmstart's 0..10
 # on par with the LeastAllocated spread's 0..100.

@@ -57,3 +57,39 @@ def write_plots(data: dict[str, Any], directory: Path) -> list[Path]:
     stage_waterfall(data, paths[0])
     cost_vs_cold(data, paths[1])
     return paths
+
+
+def frontier(data: dict[str, Any], key: str, label: str, path: Path) -> None:
+    """One curve per policy over GPU-hours; a star on its published default."""
+    fig, ax = plt.subplots(figsize=(7, 4.8))
+    for name, f in data["policies"].items():
+        points = sorted(f["points"], key=lambda p: p["gpu_hours"])
+        xs = [p["gpu_hours"] for p in points]
+        ys = [p[key] * (100 if key == "cold_start_fraction" else 1) for p in points]
+        (line,) = ax.plot(xs, ys, marker="o", ms=4, label=name)
+        for x, y, p in zip(xs, ys, points, strict=True):
+            if p["published_default"]:
+                ax.plot([x], [y], marker="*", ms=15, color=line.get_color(),
+                        markeredgecolor="black")
+    if any(p[key] > 0 for f in data["policies"].values() for p in f["points"]):
+        ax.set_yscale("symlog", linthresh=0.01 if key == "cold_start_fraction" else 1.0)
+    xs = [p["gpu_hours"] for f in data["policies"].values() for p in f["points"]]
+    if min(xs) > 0 and max(xs) / min(xs) > 20:  # always-warm can cost 10-100x the rest
+        ax.set_xscale("log")
+    ax.set_xlabel("GPU-hours")
+    ax.set_ylabel(label)
+    ax.set_title(f"{label} vs GPU-hours — trace {data['trace']['name']} (★ published default)")
+    ax.grid(True, alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120, metadata={"Software": None})
+    plt.close(fig)
+
+
+def write_frontiers(data: dict[str, Any], directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = [directory / "frontier_cold_vs_gpu_hours.png",
+             directory / "frontier_wait_p99_vs_gpu_hours.png"]
+    frontier(data, "cold_start_fraction", "requests that met a cold start (%)", paths[0])
+    frontier(data, "spell_wait_p99_s", "idle-spell wait p99 (s)", paths[1])
+    return paths

@@ -18,7 +18,7 @@ import numpy as np
 
 from warmstart.sim.advisor import CapacityAdvisor
 from warmstart.sim.catalog import ModelSpec
-from warmstart.sim.placement import Placer, ScoringPlacer, least_allocated
+from warmstart.sim.placement import Placer, ScoringPlacer, least_allocated, random_feasible
 
 # Knative's stable window: with no requests for 60 s a revision scales to zero.
 REACTIVE_IDLE_S = 60.0
@@ -50,13 +50,17 @@ class Policy:
 
     @property
     def mode(self) -> str:
+        if self.name in PLACEMENT_ONLY:
+            return "placement only"
         if self.name != "warmstart":
             return "baseline"
         return "placement + capacity advisor" if self.advisor else "placement only"
 
     def describe(self) -> dict[str, object]:
-        return {"placement": "warmstart score_node" if isinstance(self.placer, ScoringPlacer)
-                else "least-allocated", "idle_s": self.idle_s,
+        placement = ("warmstart score_node" if isinstance(self.placer, ScoringPlacer)
+                     else "random feasible" if self.placer is random_feasible
+                     else "least-allocated")
+        return {"placement": placement, "idle_s": self.idle_s,
                 "min_replicas": self.min_replicas_each, "mode": self.mode}
 
 
@@ -81,3 +85,15 @@ def warmstart(image_bytes: Mapping[str, int], advisor: CapacityAdvisor | None = 
     """
     return Policy("warmstart", ScoringPlacer(image_bytes), idle_s=idle_s, advisor=advisor,
                   advisor_interval_s=advisor_interval_s)
+
+
+# Placement alone, everything else reactive's: for comparing placers.
+PLACEMENT_ONLY = ("random-placement", "score-placement")
+
+
+def random_placement() -> Policy:
+    return Policy("random-placement", random_feasible)
+
+
+def score_placement(image_bytes: Mapping[str, int]) -> Policy:
+    return Policy("score-placement", ScoringPlacer(image_bytes))

@@ -98,6 +98,7 @@ class Replicas:
         actual = sum(stages.values())
         replica = Replica(m, node, at, at + actual, stages, trigger, estimate)
         self.metrics.estimate_errors.append(abs(estimate - actual) / max(actual, 1e-9))
+        self.metrics.start_seconds += actual
         self.cluster.allocate(node, spec.gpus, at)
         self.on_node[node.index].add(replica)
         bisect.insort(self.pending[m], replica, key=lambda r: r.ready_at)

@@ -14,7 +14,15 @@ from warmstart.sim.demand import StepDemand, step_demand
 from warmstart.sim.engine import Simulation
 from warmstart.sim.hybrid import hybrid_histogram
 from warmstart.sim.metrics import RunMetrics
-from warmstart.sim.policies import Policy, always_warm, keepalive, reactive, warmstart
+from warmstart.sim.policies import (
+    Policy,
+    always_warm,
+    keepalive,
+    random_placement,
+    reactive,
+    score_placement,
+    warmstart,
+)
 
 POLICY_NAMES = ("reactive", "always-warm", "keepalive", "hybrid-histogram", "warmstart")
 
@@ -30,10 +38,12 @@ def make_policy(name: str, cluster: ClusterSpec) -> Policy:
         "keepalive": keepalive,
         "hybrid-histogram": hybrid_histogram,
         "warmstart": lambda: warmstart(image_sizes(cluster)),
+        "random-placement": random_placement,
+        "score-placement": lambda: score_placement(image_sizes(cluster)),
     }
     if name not in makers:
         raise PolicyError(f"policies: unknown policy {name!r}; choose from "
-                          f"{', '.join(POLICY_NAMES)}")
+                          f"{', '.join(makers)}")
     return makers[name]()
 
 
