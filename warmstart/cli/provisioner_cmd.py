@@ -18,6 +18,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
 from provisioner.expander import ExpanderService, TlsFiles, serve
@@ -26,6 +27,7 @@ from provisioner.plan_types import plan_to_json
 from provisioner.planner import plan
 from provisioner.service import build
 from provisioner.settings import ProvisionerSettings, load_settings
+from warmstart.cli.provisioner_admin import journaled_log, serve_admin_side
 from warmstart.clock import SystemClock
 from warmstart.domain import DemandForecast
 from warmstart.kube import KubeClient, KubeError, auto
@@ -48,6 +50,8 @@ def register(subparsers: Any) -> None:
                        help="DemandForecast JSON written by the forecaster (re-read each plan)")
     run.add_argument("--shadow", action="store_true", help="record decisions, write nothing")
     run.add_argument("--identity", default=os.environ.get("POD_NAME") or socket.gethostname())
+    run.add_argument("--http-port", type=int, default=8081,
+                     help="/healthz, /readyz, /metrics (0: none)")
     run.set_defaults(func=cmd_run)
     plan_p.set_defaults(func=cmd_plan)
     exp = verbs.add_parser("expander", help="serve cluster-autoscaler's gRPC expander")
@@ -102,10 +106,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     elector = LeaderElector(client, namespace=settings.namespace, name=settings.lease_name,
                             identity=args.identity)
     leader = LeaderRunner(elector, clock)
+    registry = CollectorRegistry()
+    decisions, journal = journaled_log(client, settings, registry)
     ctl = build(client, settings, clock, forecast=_forecast(args.forecast_file),
-                is_leader=lambda: leader.is_leader)
-    informers = ctl.informers.all()
+                is_leader=lambda: leader.is_leader, log=decisions)
     stop = threading.Event()
+    informers = (*ctl.informers.all(), serve_admin_side(client, ctl, settings, clock, stop,
+                                                        journal, registry, args.http_port))
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     leader.start()
     for informer in informers:
