@@ -49,3 +49,22 @@ def test_daemonset_arguments_parse_and_rbac_covers_what_the_agent_writes():
         ("pods", "list"),
         ("events", "list"),
     } <= granted
+
+
+def test_the_own_node_policy_names_the_agents_service_account_and_is_bound():
+    account = next(d for d in _docs("deploy/agent/agent.yaml") if d["kind"] == "ServiceAccount")
+    docs = {d["kind"]: d for d in _docs("deploy/agent/own-node-policy.yaml")}
+    policy, binding = docs["ValidatingAdmissionPolicy"], docs["ValidatingAdmissionPolicyBinding"]
+    user = f"system:serviceaccount:{account['metadata']['namespace']}:{account['metadata']['name']}"
+
+    assert [c["expression"] for c in policy["spec"]["matchConditions"]] == [
+        f"request.userInfo.username == '{user}'"]
+    assert binding["spec"]["policyName"] == policy["metadata"]["name"]
+    assert binding["spec"]["validationActions"] == ["Deny"]
+    rules = policy["spec"]["matchConstraints"]["resourceRules"]
+    guarded = {r for rule in rules for r in rule["resources"]}
+    role = next(d for d in _docs("deploy/agent/agent.yaml") if d["kind"] == "ClusterRole")
+    writable = {r for rule in role["rules"] if rule["apiGroups"] == ["warmstart.io"]
+                and set(rule["verbs"]) - {"get", "list", "watch"} for r in rule["resources"]}
+    assert writable == {"nodecaches", "nodecaches/status", "prefetches/status"}
+    assert writable <= guarded  # every write RBAC grants is checked against the node
