@@ -10,17 +10,19 @@ pods concerned get an Event.
 
 from __future__ import annotations
 
+import contextlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from provisioner.backends.base import Backend
+from provisioner.backends.base import Backend, Write
 from provisioner.decisions import DecisionLog, DecisionRecord
+from provisioner.metrics import ProvisionerMetrics
 from provisioner.plan_types import NewNode, Plan, Release
 from warmstart.clock import Clock
 from warmstart.kube.client import KubeClient
-from warmstart.kube.errors import KubeError
+from warmstart.kube.errors import KubeError, NotFound
 
 RATE_WINDOW_S = 60.0
 
@@ -49,9 +51,12 @@ class ActuatorSettings:
 class Actuator:
     def __init__(self, client: KubeClient, backend: Backend, log: DecisionLog,
                  events: EventSink, clock: Clock, settings: ActuatorSettings,
-                 is_leader: Callable[[], bool] = lambda: True) -> None:
+                 is_leader: Callable[[], bool] = lambda: True,
+                 metrics: ProvisionerMetrics | None = None) -> None:
         self.client, self.backend, self.log, self.events = client, backend, log, events
         self.clock, self.settings, self.is_leader = clock, settings, is_leader
+        self.metrics = metrics if metrics is not None else ProvisionerMetrics()
+        self._reported: dict[str, str] = {}  # pod UID -> the error last reported for it
         self._created_at: deque[float] = deque()
         self._failures = 0
         self._not_before = 0.0
@@ -110,7 +115,11 @@ class Actuator:
     def _create(self, node: NewNode, now: float, result: ActResult) -> None:
         created = False
         for write in self.backend.render(node, now):
-            _, created = self.client.create_or_get(write.resource, write.body)
+            if write.patch:
+                self._patch(write)
+                continue
+            _, made = self.client.create_or_get(write.resource, write.body)
+            created = made if write.resource == self.backend.primary else created
         outcome = "created" if created else "existed"
         (result.created if created else result.existed).append(node.name)
         if created:
@@ -120,8 +129,13 @@ class Actuator:
             self.events.pod_event(ref, uid, "WarmstartProvisioning",
                                   f"{self.backend.kind} {node.name} ({outcome}): {node.reason}")
 
+    def _patch(self, write: Write) -> None:
+        meta = write.body["metadata"]
+        with contextlib.suppress(NotFound):  # the pod went away: nothing left to annotate
+            self.client.patch(write.resource, meta["name"], write.body, meta.get("namespace"))
+
     def _release(self, release: Release, now: float, result: ActResult) -> None:
-        for removal in self.backend.release(release.name):
+        for removal in self.backend.release(release.name, release.namespace):
             self.client.delete(removal.resource, removal.name, removal.namespace)
         result.deleted.append(release.name)
         self._note(now, "release", release.name, release.reason, "deleted")
@@ -137,11 +151,17 @@ class Actuator:
     def _record_plan(self, plan: Plan, now: float) -> None:
         for d in plan.decisions:
             self._note(now, d.kind, d.subject, d.reason)
+        reported = {}
         for err in plan.pod_errors:
             self._note(now, "pod-error", err.pod_ref, err.reason, pods=(err.pod_ref,))
+            reported[err.pod] = err.reason
+            if self._reported.get(err.pod) == err.reason:
+                continue  # told once per pod and reason, not at every plan
+            self.metrics.pod_errors.labels(err.kind).inc()
             if err.pod:
                 self.events.pod_event(err.pod_ref, err.pod, "WarmstartCannotProvision",
                                       err.reason, warning=True)
+        self._reported = reported
 
     def _note(self, now: float, kind: str, subject: str, reason: str, outcome: str = "",
               node: NewNode | None = None, pods: tuple[str, ...] = ()) -> None:

@@ -26,7 +26,8 @@ from provisioner.plan_types import Plan
 from provisioner.planner import plan
 from provisioner.settings import ProvisionerSettings
 from warmstart.clock import Clock
-from warmstart.domain import DemandForecast
+from warmstart.domain import DemandForecast, ModelRef
+from warmstart.inventory import InventoryError, model_from_object
 from warmstart.kube.informer import Informer
 from warmstart.podspec import ModelCatalog
 
@@ -40,18 +41,33 @@ class Informers:
     owned: Informer
     nodecaches: Informer | None = None
     nodepools: Informer | None = None  # Karpenter clusters only
+    models: Informer | None = None  # the Model catalog: sizes the pods do not state
 
     def required(self) -> tuple[Informer, ...]:
         return (self.pods, self.nodes, self.owned)
 
     def all(self) -> tuple[Informer, ...]:
         """Required ones and the optional CRDs (NodeCaches, NodePools) a cluster may lack."""
-        return (*self.required(), *(i for i in (self.nodecaches, self.nodepools) if i))
+        optional = (self.nodecaches, self.nodepools, self.models)
+        return (*self.required(), *(i for i in optional if i))
 
     def observed_at(self) -> float:
         """When the stalest required store was last known current (0: never)."""
         synced = [i.last_synced_at for i in self.required()]
         return min(s for s in synced if s is not None) if all(synced) else 0.0
+
+
+def models_catalog(objs: list[dict[str, Any]]) -> dict[str, ModelRef]:
+    """Model objects by URI (as `warmstart.podspec` looks them up); a malformed
+    one is left out, the way the extender's index leaves it out."""
+    catalog = {}
+    for obj in objs:
+        try:
+            ref = model_from_object(obj)
+        except InventoryError:
+            continue
+        catalog[ref.uri.rstrip("/")] = ref
+    return catalog
 
 
 class Controller:
@@ -93,10 +109,13 @@ class Controller:
         templates = self.templates
         if i.nodepools is not None:
             templates = with_nodepools(templates, i.nodepools.items())
+        catalog = self.catalog
+        if i.models is not None:
+            catalog = {**models_catalog(i.models.items()), **(catalog or {})}
         return Sources(pods=i.pods.items(), nodes=i.nodes.items(), owned=i.owned.items(),
                        templates=templates,
                        inventories=i.nodecaches.items() if i.nodecaches else [],
-                       catalog=self.catalog)
+                       catalog=catalog)
 
     def wait_synced(self, stop: threading.Event, timeout_s: float = 60.0) -> bool:
         """Wait for the first list of every required informer, then freeze the heap.

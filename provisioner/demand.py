@@ -13,7 +13,7 @@ from typing import Any
 
 from provisioner.constraints import parse_placement
 from provisioner.memo import VersionMemo
-from provisioner.naming import PLACEHOLDER
+from provisioner.naming import CONSUME_REQUEST, PLACEHOLDER, PREFIX
 from provisioner.resources import pod_requests
 from provisioner.state import PendingPod, PodError
 from warmstart.kube.timefmt import parse_k8s_time
@@ -22,6 +22,12 @@ from warmstart.podspec import ModelCatalog, PodSpecError, pod_demand
 
 def is_placeholder(pod: Mapping[str, Any]) -> bool:
     return PLACEHOLDER in ((pod.get("metadata") or {}).get("labels") or {})
+
+
+def _foreign_request(meta: Mapping[str, Any]) -> bool:
+    """It consumes a ProvisioningRequest someone else made: that request serves it."""
+    name = str((meta.get("annotations") or {}).get(CONSUME_REQUEST) or "")
+    return bool(name) and not name.startswith(f"{PREFIX}-")
 
 
 def wants_capacity(pod: Mapping[str, Any]) -> bool:
@@ -34,6 +40,7 @@ def wants_capacity(pod: Mapping[str, Any]) -> bool:
         and not meta.get("deletionTimestamp")
         and not status.get("nominatedNodeName")
         and not is_placeholder(pod)
+        and not _foreign_request(meta)
     )
 
 
@@ -65,9 +72,12 @@ def pending_pod(pod: Mapping[str, Any], catalog: ModelCatalog | None = None) -> 
 def _parse(pod: dict[str, Any], catalog: ModelCatalog | None) -> PendingPod | PodError:
     try:
         return pending_pod(pod, catalog)
-    except PodSpecError as exc:
+    except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError) as exc:
+        # Any malformed field (PodSpecError, a quantity the strict grammar refuses, a
+        # list where an object belongs) is this pod's problem, reported as data.
         uid, ref = pod_ref(pod)
-        return PodError(uid, ref, str(exc))
+        why = str(exc) if isinstance(exc, PodSpecError) else f"{type(exc).__name__}: {exc}"
+        return PodError(uid, ref, why, kind="unreadable")
 
 
 def read_pending(

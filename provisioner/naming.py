@@ -21,6 +21,7 @@ PREFETCH_MODELS = "warmstart.io/prefetch-models"
 PREFETCH_IMAGES = "warmstart.io/prefetch-images"
 REASON = "warmstart.io/reason"
 PODS = "warmstart.io/pods"  # UIDs a node was asked for: they stay planned onto it
+CONSUME_REQUEST = "autoscaling.x-k8s.io/consume-provisioning-request"
 
 _INVALID = re.compile(r"[^a-z0-9-]+")
 

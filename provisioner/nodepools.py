@@ -41,7 +41,7 @@ def refine(template: NodeTemplate, nodepool: Obj) -> NodeTemplate | None:
         for i, t in enumerate(spec.get("taints") or ()))
     labels = {**((tmpl.get("metadata") or {}).get("labels") or {}), **template.label_map}
     return replace(template, node_class=node_class, taints=taints,
-                   labels=tuple(sorted(labels.items())))
+                   labels=tuple(sorted(labels.items())), nodepool=name)
 
 
 def with_nodepools(templates: tuple[NodeTemplate, ...],

@@ -15,11 +15,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from provisioner import naming
-from provisioner.backends.base import GPUS, TEMPLATE, Backend
+from provisioner.backends.base import ATTEMPT, GPUS, TEMPLATE, Backend, Phase
 from provisioner.demand import read_pending
 from provisioner.memo import SnapshotMemo
 from provisioner.observe_nodes import NodeFacts, NodeUse, boot_seconds, node_facts, usage
-from provisioner.state import GPU, Capacity, ClusterState, NodeTemplate, Owned
+from provisioner.state import GPU, Capacity, ClusterState, Failed, NodeTemplate, Owned
 from warmstart.domain import NodeInventory
 from warmstart.estimate import NodeView
 from warmstart.kube.timefmt import parse_k8s_time
@@ -68,7 +68,7 @@ def _node_of(obj: Obj) -> str | None:
     return (obj.get("status") or {}).get("nodeName") or (obj.get("spec") or {}).get("nodeName")
 
 
-def in_flight(obj: Obj, template: NodeTemplate, now: float) -> Capacity:
+def in_flight(obj: Obj, template: NodeTemplate, now: float, per_namespace: bool) -> Capacity:
     meta = obj["metadata"]
     age = now - parse_k8s_time(meta.get("creationTimestamp"), now)
     base = template.view(meta["name"])
@@ -80,6 +80,7 @@ def in_flight(obj: Obj, template: NodeTemplate, now: float) -> Capacity:
         owner=meta["name"], price_per_hour=template.price_per_hour,
         intended=frozenset(filter(None, (meta.get("annotations") or {})
                                   .get(naming.PODS, "").split(","))),
+        namespace=meta.get("namespace") if per_namespace else None,
     )
 
 
@@ -96,7 +97,22 @@ def _owned(obj: Obj, template: NodeTemplate | None, use: Mapping[str, NodeUse],
         gpus=float(annotations.get(GPUS) or 0),
         real_pods=use[node].real_pods if node and node in use else 0,
         idle_since=max(created, last_busy.get(meta["name"], created)),
+        namespace=meta.get("namespace"),
     )
+
+
+def _failed(obj: Obj, template: NodeTemplate | None, phase: Phase) -> Failed:
+    meta = obj["metadata"]
+    try:
+        attempt = max(int((meta.get("annotations") or {}).get(ATTEMPT) or 0), 0)
+    except ValueError:
+        attempt = 0
+    name = meta["name"]
+    suffix = f"-r{attempt}"
+    base = name[:-len(suffix)] if attempt and name.endswith(suffix) else name
+    pool = template.pool if template else (meta.get("labels") or {}).get(naming.POOL, "default")
+    return Failed(name=name, base=base, pool=pool, attempt=attempt, since=phase.since,
+                  reason=phase.reason, namespace=meta.get("namespace"))
 
 
 def snapshot(src: Sources, backend: Backend, now: float, observed_at: float,
@@ -123,14 +139,19 @@ def snapshot(src: Sources, backend: Backend, now: float, observed_at: float,
         capacity.append(node_capacity(facts, use.get(facts.name, NodeUse()),
                                       inventories.get(facts.name), owners.get(facts.name), now))
     by_template = {t.name: t for t in src.templates}
-    owned = []
+    owned, failed = [], []
     for obj in mine:
         template = by_template.get((obj["metadata"].get("annotations") or {}).get(TEMPLATE, ""))
-        if template is not None and not backend.fulfilled(obj, now, template):
-            capacity.append(in_flight(obj, template, now))
+        phase = backend.phase(obj, now, template)
+        if phase.state == "failed":
+            failed.append(_failed(obj, template, phase))
+            continue
+        if template is not None and phase.state == "in-flight":
+            capacity.append(in_flight(obj, template, now, backend.per_namespace))
         owned.append(_owned(obj, template, use, last_busy, now))
     memo.sweep()
     return ClusterState(observed_at=observed_at, pending=pending, capacity=tuple(capacity),
                         templates=src.templates, owned=tuple(owned), unreadable=unreadable,
                         recent_creations=recent_creations, image_bytes=sizes,
-                        serving=serving)
+                        serving=serving, failed=tuple(failed),
+                        per_namespace=backend.per_namespace)

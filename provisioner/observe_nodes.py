@@ -22,7 +22,7 @@ from warmstart.estimate import NodeView
 from warmstart.estimate.startup import node_seconds
 from warmstart.images import node_images
 from warmstart.kube.timefmt import parse_k8s_time
-from warmstart.podspec import PodSpecError, pod_demand
+from warmstart.podspec import pod_demand
 
 Obj = dict[str, Any]
 POOL_LABELS = ("karpenter.sh/nodepool", "cloud.google.com/gke-nodepool",
@@ -91,7 +91,7 @@ def _requests(pod: Obj) -> tuple[dict[str, float], str | None] | None:
     try:
         model = pod_demand(pod).model
         return pod_requests(pod.get("spec") or {}), model.uri if model else None
-    except PodSpecError:
+    except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError):
         return None  # admitted by the API server, so only our reading failed; skip it
 
 

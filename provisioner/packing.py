@@ -34,6 +34,7 @@ class Bin:
     estimate: StartupEstimate | None = None
     owner: str | None = None
     intended: frozenset[str] = frozenset()
+    namespace: str | None = None  # only pods of this namespace may land here
     pods: list[PendingPod] = field(default_factory=list)
     used: dict[str, float] = field(default_factory=dict)
 
@@ -50,7 +51,7 @@ class Bin:
 def capacity_bin(cap: Capacity) -> Bin:
     room = subtract(cap.allocatable, cap.requested)
     return Bin(cap.name, cap.pool, cap.labels, cap.taints, room, cap.view, owner=cap.owner,
-               intended=cap.intended)
+               intended=cap.intended, namespace=cap.namespace)
 
 
 def _size(pod: PendingPod) -> tuple[float, float, float]:
@@ -90,6 +91,8 @@ def _best_fit(pod: PendingPod, bins: list[Bin], est: _Estimates) -> Bin | None:
     for b in bins:
         if b.gpu_room < need_gpu or shortfall(pod.requests, b.room):
             continue
+        if b.namespace is not None and b.namespace != pod.namespace:
+            continue
         if pod.placement.rejects(b.labels, b.taints) is not None:
             continue
         t = est.of(pod, b.view).total_s
@@ -114,7 +117,9 @@ def pack(
     capacity: tuple[Capacity, ...],
     choose: ChooseTemplate,
     image_bytes: Mapping[str, int],
+    per_namespace: bool = False,
 ) -> PackResult:
+    """With `per_namespace`, a node opened here takes pods of one namespace only."""
     est = _Estimates(image_bytes)
     bins = [capacity_bin(c) for c in capacity]
     result = PackResult(bins=bins)
@@ -138,7 +143,8 @@ def pack(
             name = f"new-{template.name}-{len(result.new_bins)}"  # renamed by the planner
             view = template.view(name)
             target = Bin(name, template.pool, template.label_map, template.taints,
-                         dict(template.allocatable), view, template, estimate)
+                         dict(template.allocatable), view, template, estimate,
+                         namespace=pod.namespace if per_namespace else None)
             bins.append(target)
             result.new_bins.append(target)
         target.take(pod)

@@ -33,6 +33,8 @@ class NewNode:
     reason: str
     prefetch_models: tuple[str, ...] = ()
     prefetch_images: tuple[str, ...] = ()
+    attempt: int = 0  # how many earlier objects for this node failed (name suffix -r<n>)
+    namespace: str | None = None  # the pods' namespace when the backend writes there
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,7 @@ class Release:
     name: str
     pool: str
     reason: str
+    namespace: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,12 +21,13 @@ from provisioner.packing import Bin, PackResult, pack
 from provisioner.plan_types import PENDING, Decision, NewNode, Plan, Release
 from provisioner.policy import ProvisionerPolicy
 from provisioner.resources import total
+from provisioner.retries import clean_up, hold_back
 from provisioner.state import ClusterState
 from provisioner.templates import choose_template
 from warmstart.domain import DemandForecast
 
 
-def _pending_nodes(result: PackResult) -> list[NewNode]:
+def _pending_nodes(result: PackResult, per_namespace: bool) -> list[NewNode]:
     nodes = []
     for b in result.new_bins:
         assert b.template is not None and b.estimate is not None
@@ -42,6 +43,7 @@ def _pending_nodes(result: PackResult) -> list[NewNode]:
             total(p.requests for p in b.pods), b.estimate, reason,
             prefetch_models=tuple(sorted({p.demand.model.uri for p in b.pods if p.demand.model})),
             prefetch_images=tuple(sorted({i for p in b.pods for i in p.demand.images})),
+            namespace=b.namespace if per_namespace else None,
         ))
     return nodes
 
@@ -86,19 +88,24 @@ def plan(
         lambda pod: choose_template(pod, state.templates, state.image_bytes,
                                     policy.price_tolerance),
         state.image_bytes,
+        state.per_namespace,
     )
-    creates = _pending_nodes(result)
+    creates = _pending_nodes(result, state.per_namespace)
     releases: list[Release] = []
     decisions: list[Decision] = []
     if forecast is not None and policy.headroom:
         grown, releases, decisions = _headroom(state, forecast, policy, now, result.bins)
         creates.extend(grown)
+    creates, held, waiting = hold_back(creates, state.failed, policy, now)
     kept, capped = apply_caps(creates, state.capacity, state.recent_creations, policy, now)
+    bases = {n.name: n.name.removesuffix(f"-r{n.attempt}") for n in creates}
+    capped_bases = {bases.get(d.subject, d.subject) for d in capped}
+    releases.extend(clean_up(state.failed, waiting, capped_bases))
     return Plan(
         now,
         creates=tuple(kept),
         releases=tuple(releases),
         placed=tuple(result.placed),
         pod_errors=(*state.unreadable, *result.errors),
-        decisions=(*decisions, *capped),
+        decisions=(*decisions, *held, *capped),
     )

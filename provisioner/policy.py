@@ -32,6 +32,10 @@ class ProvisionerPolicy(BaseModel):
     max_keep_alive_s: float = Field(default=3600.0, ge=0, alias="maxKeepAliveSeconds")
     max_state_age_s: float = Field(default=30.0, gt=0, alias="maxStateAgeSeconds")
     headroom: bool = Field(default=True, description="act on forecasts, not only pending pods")
+    # A failed request is retried after base x 2^attempt seconds, at most the max:
+    # an autoscaler that just refused (quota, stockout) rarely succeeds at once.
+    retry_base_s: float = Field(default=30.0, gt=0, alias="retryBaseSeconds")
+    retry_max_s: float = Field(default=900.0, gt=0, alias="retryMaxSeconds")
 
     def limits(self, pool: str) -> PoolLimits:
         return self.pools.get(pool, PoolLimits())

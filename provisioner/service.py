@@ -14,12 +14,13 @@ from provisioner.actuator import Actuator, ActuatorSettings, EventSink
 from provisioner.controller import Controller, ForecastSource, Informers
 from provisioner.decisions import DecisionLog
 from provisioner.events import PodEvents
+from provisioner.metrics import ProvisionerMetrics
 from provisioner.settings import ProvisionerSettings
 from warmstart.clock import Clock
 from warmstart.kube.client import KubeClient
 from warmstart.kube.events import EventRecorder
 from warmstart.kube.informer import Informer
-from warmstart.kube.resources import NODECACHES, NODEPOOLS, NODES, PODS, Resource
+from warmstart.kube.resources import MODELS, NODECACHES, NODEPOOLS, NODES, PODS, Resource
 
 WATCH_S = 20
 
@@ -38,13 +39,15 @@ def informers(client: KubeClient, settings: ProvisionerSettings, clock: Clock,
         owned=make(primary, label_selector=f"{naming.MANAGED_BY}={naming.MANAGER}"),
         nodecaches=make(NODECACHES) if optional else None,
         nodepools=make(NODEPOOLS) if optional and settings.backend == "karpenter" else None,
+        models=make(MODELS) if optional else None,
     )
 
 
 def build(client: KubeClient, settings: ProvisionerSettings, clock: Clock, *,
           forecast: ForecastSource = lambda: None, is_leader: Callable[[], bool] = lambda: True,
           events: EventSink | None = None, log: DecisionLog | None = None,
-          sources: Informers | None = None) -> Controller:
+          sources: Informers | None = None, metrics: ProvisionerMetrics | None = None,
+          ) -> Controller:
     backend = settings.make_backend()
     if events is None:
         events = PodEvents(EventRecorder(client, naming.MANAGER, clock))
@@ -53,7 +56,7 @@ def build(client: KubeClient, settings: ProvisionerSettings, clock: Clock, *,
         events, clock,
         ActuatorSettings(shadow=settings.shadow,
                          max_state_age_s=settings.policy.max_state_age_s),
-        is_leader,
+        is_leader, metrics,
     )
     sources = informers(client, settings, clock) if sources is None else sources
     return Controller(sources, settings, backend,

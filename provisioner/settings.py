@@ -84,6 +84,9 @@ class ProvisionerSettings(_Model):
     resync_s: float = Field(default=10.0, gt=0, alias="resyncSeconds")
     lease_name: str = Field(default="warmstart-provisioner", alias="leaseName")
     decisions_kept: int = Field(default=1000, ge=1, alias="decisionsKept")
+    # How long a buffer or request may go without any condition from its autoscaler
+    # before it counts as failed (no autoscaler serves it): well past their scan periods.
+    accept_timeout_s: float = Field(default=300.0, gt=0, alias="acceptTimeoutSeconds")
 
     def node_templates(self) -> tuple[NodeTemplate, ...]:
         return tuple(t.build() for t in self.templates)
@@ -92,10 +95,12 @@ class ProvisionerSettings(_Model):
         if self.backend == "karpenter":
             return KarpenterBackend()
         if self.backend == "capacity-buffer":
-            return CapacityBufferBackend(namespace=self.namespace)
+            return CapacityBufferBackend(namespace=self.namespace,
+                                         accept_timeout_s=self.accept_timeout_s)
         if self.backend == "provisioning-request":
             return ProvisioningRequestBackend(namespace=self.namespace,
-                                              provisioning_class=self.provisioning_class)
+                                              provisioning_class=self.provisioning_class,
+                                              accept_timeout_s=self.accept_timeout_s)
         return PlaceholderBackend(namespace=self.namespace)
 
 

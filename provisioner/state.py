@@ -27,6 +27,7 @@ class PodError:
     pod: str
     pod_ref: str
     reason: str
+    kind: str = "unplaceable"  # or "unreadable": a field of its spec could not be read
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,7 @@ class NodeTemplate:
     images: frozenset[str] = frozenset()
     inventory: NodeInventory | None = None
     node_class: tuple[str, str, str] | None = None  # Karpenter nodeClassRef group, kind, name
+    nodepool: str | None = None  # the Karpenter NodePool it was refined by, if any
 
     def __post_init__(self) -> None:
         # Baked-in images are compared with pods' images: one spelling for both.
@@ -100,6 +102,7 @@ class Capacity:
     taints: tuple[Taint, ...] = ()
     owner: str | None = None  # our object behind it, when we asked for it
     intended: frozenset[str] = frozenset()  # UIDs of the pods it was asked for
+    namespace: str | None = None  # only pods of this namespace may use it (a request's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +119,22 @@ class Owned:
     gpus: float
     real_pods: int = 0
     idle_since: float | None = None
+    namespace: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """One of our objects that will bring no capacity (a ProvisioningRequest that
+    ended Failed or BookingExpired, a buffer its autoscaler refused): retried
+    under a new name `<base>-r<attempt+1>` after a backoff, and removed."""
+
+    name: str
+    base: str  # the name without its attempt suffix
+    pool: str
+    attempt: int
+    since: float
+    reason: str
+    namespace: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,3 +148,5 @@ class ClusterState:
     recent_creations: tuple[float, ...] = ()  # when our last creates were issued
     image_bytes: dict[str, int] = field(default_factory=dict)  # from nodes' status.images
     serving: dict[str, float] = field(default_factory=dict)  # model URI -> GPUs of its pods
+    failed: tuple[Failed, ...] = ()
+    per_namespace: bool = False  # a new node serves pods of one namespace (the backend's rule)

@@ -12,7 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from provisioner import naming
-from provisioner.backends.base import Obj, Removal, Write, metadata, pause_pod_spec
+from provisioner.backends.base import (
+    FULFILLED,
+    IN_FLIGHT,
+    Obj,
+    Phase,
+    Removal,
+    Write,
+    metadata,
+    pause_pod_spec,
+)
 from provisioner.plan_types import NewNode
 from provisioner.state import NodeTemplate
 from warmstart.kube.resources import PODS, PRIORITYCLASSES, Resource
@@ -27,6 +36,7 @@ class PlaceholderBackend:
     priority_class: str = PRIORITY_CLASS
     kind: str = "placeholder"
     primary: Resource = PODS
+    per_namespace: bool = False
 
     def setup(self) -> list[Write]:
         return [Write(PRIORITYCLASSES, {
@@ -48,8 +58,8 @@ class PlaceholderBackend:
                 "spec": pause_pod_spec(node, self.priority_class)}
         return [Write(PODS, body)]
 
-    def release(self, name: str) -> list[Removal]:
+    def release(self, name: str, namespace: str | None = None) -> list[Removal]:
         return [Removal(PODS, name, self.namespace)]
 
-    def fulfilled(self, obj: Obj, now: float, template: NodeTemplate | None) -> bool:
-        return bool((obj.get("spec") or {}).get("nodeName"))
+    def phase(self, obj: Obj, now: float, template: NodeTemplate | None) -> Phase:
+        return FULFILLED if (obj.get("spec") or {}).get("nodeName") else IN_FLIGHT

@@ -33,6 +33,8 @@ H100_SELECTOR = {"nvidia.com/gpu.product": "h100"}
 H100_LABELS = {"karpenter.sh/capacity-type": "on-demand",
                "node.kubernetes.io/instance-type": "p5.48xlarge",
                "nvidia.com/gpu.product": "h100", "topology.kubernetes.io/zone": "us-east-1a"}
+# what Karpenter chooses a node by; the GPU product follows from the instance type
+H100_REQUIRED = {k: v for k, v in H100_LABELS.items() if k != "nvidia.com/gpu.product"}
 
 
 def ours(h: Harness, backend: str) -> list[dict[str, Any]]:
@@ -45,13 +47,14 @@ def test_karpenter_nodeclaim_for_a_gpu_type_selector(harness: Harness):
     plan = harness.step(harness.controller(harness.settings("karpenter")))
     [claim] = ours(harness, "karpenter")
     assert claim["metadata"]["name"] == plan.creates[0].name
-    assert "karpenter.sh/nodepool" not in claim["metadata"]["labels"]  # we own its deletion
+    # no NodePool of that name is known: no nodepool label, we own its deletion
+    assert "karpenter.sh/nodepool" not in claim["metadata"]["labels"]
     assert claim["metadata"]["labels"] == {MANAGED_BY: MANAGER, "warmstart.io/pool": "gpu",
                                            "warmstart.io/purpose": "pending"}
     assert claim["spec"] == {
         "nodeClassRef": {"group": "karpenter.k8s.aws", "kind": "EC2NodeClass", "name": "gpu"},
         "requirements": [{"key": k, "operator": "In", "values": [v]}
-                         for k, v in sorted(H100_LABELS.items())],
+                         for k, v in sorted(H100_REQUIRED.items())],
         "resources": {"requests": {"cpu": "4", "memory": str(16 * 1024**3),
                                    "nvidia.com/gpu": "2"}},
         "expireAfter": "Never",
@@ -66,7 +69,7 @@ def test_capacity_buffer_and_its_pod_template(harness: Harness):
     plan = harness.step(harness.controller(harness.settings("capacity-buffer")))
     name = plan.creates[0].name
     [buffer] = ours(harness, "capacity-buffer")
-    assert buffer["apiVersion"] == "autoscaling.x-k8s.io/v1alpha1"
+    assert buffer["apiVersion"] == "autoscaling.x-k8s.io/v1beta1"
     assert buffer["metadata"]["namespace"] == "warmstart-system"
     assert buffer["spec"] == {"provisioningStrategy": "buffer.x-k8s.io/active-capacity",
                               "podTemplateRef": {"name": name}, "replicas": 1}
@@ -91,10 +94,29 @@ def test_provisioning_request_with_class_and_pod_template(harness: Harness):
     assert request["spec"] == {
         "provisioningClassName": "check-capacity.autoscaling.x-k8s.io",
         "podSets": [{"podTemplateRef": {"name": name}, "count": 1}]}
-    assert harness.mock.object(PODTEMPLATES, name, "warmstart-system") is not None
+    # in the pod's namespace, where cluster-autoscaler looks up what a pod consumes
+    assert request["metadata"]["namespace"] == "serving"
+    assert harness.mock.object(PODTEMPLATES, name, "serving") is not None
     # the PodTemplate is written before the request that names it
     kinds = [r.body["kind"] for r in harness.posts()]
     assert kinds == ["PodTemplate", "ProvisioningRequest"]
+    consumer = harness.mock.object(PODS, "llm-0", "serving")
+    assert consumer is not None
+    assert {k: v for k, v in consumer["metadata"]["annotations"].items()
+            if k.startswith("autoscaling.x-k8s.io/")} == {
+        "autoscaling.x-k8s.io/consume-provisioning-request": name,
+        "autoscaling.x-k8s.io/provisioning-class-name": "check-capacity.autoscaling.x-k8s.io"}
+
+
+def test_provisioning_requests_never_mix_namespaces(harness: Harness):
+    harness.seed_pods(pod_json("a-0", 1, namespace="team-a"), pod_json("b-0", 1,
+                                                                      namespace="team-b"))
+    plan = harness.step(harness.controller(harness.settings("provisioning-request")))
+    # two one-GPU pods would share a node, but a request serves one namespace's pods
+    assert sorted((c.namespace, c.pod_refs) for c in plan.creates) == [
+        ("team-a", ("team-a/a-0",)), ("team-b", ("team-b/b-0",))]
+    assert sorted(o["metadata"]["namespace"] for o in ours(harness, "provisioning-request")) \
+        == ["team-a", "team-b"]
 
 
 def test_placeholder_pod_and_negative_priority_class(harness: Harness):

@@ -48,7 +48,7 @@ PROVISIONINGREQUESTS = Resource(
     "autoscaling.x-k8s.io", "v1", "provisioningrequests", True, "ProvisioningRequest"
 )
 CAPACITYBUFFERS = Resource(
-    "autoscaling.x-k8s.io", "v1alpha1", "capacitybuffers", True, "CapacityBuffer"
+    "autoscaling.x-k8s.io", "v1beta1", "capacitybuffers", True, "CapacityBuffer"
 )
 
 ALL: tuple[Resource, ...] = (
