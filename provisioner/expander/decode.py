@@ -50,15 +50,20 @@ def node_dict(raw: bytes, what: str) -> Obj:
     }
 
 
+def _container(c: Any) -> Obj:
+    # args and env carry KServe's storage URI (storage-initializer's first argument,
+    # or STORAGE_URI), which is how `warmstart.podspec` recognises a KServe pod.
+    return {"name": c.name, "image": c.image, "args": list(c.args),
+            "env": [{"name": e.name, "value": e.value} for e in c.env],
+            "resources": {"limits": _quantities(c.resources.limits),
+                          "requests": _quantities(c.resources.requests)}}
+
+
 def pod_dict(raw: bytes, what: str) -> Obj:
     pod = _parse(k8s.Pod(), raw, what)
     return {
         "metadata": {"name": pod.metadata.name, "namespace": pod.metadata.namespace,
                      "annotations": dict(pod.metadata.annotations)},
-        "spec": {"containers": [
-            {"name": c.name, "image": c.image,
-             "resources": {"limits": _quantities(c.resources.limits),
-                           "requests": _quantities(c.resources.requests)}}
-            for c in pod.spec.containers
-        ]},
+        "spec": {"containers": [_container(c) for c in pod.spec.containers],
+                 "initContainers": [_container(c) for c in pod.spec.initContainers]},
     }

@@ -5,7 +5,10 @@ Its cost = price of the nodes it adds for an hour + the value of the time its
 pods wait to be ready (the startup estimate on the template node, priced at
 `wait_dollars_per_hour`). The cheapest such cost wins; ties keep every tied
 option, and cluster-autoscaler's next expander (or random) picks among them.
-Pure: no gRPC here.
+
+A group whose price no template states is not free: it ranks after every
+priced group (costed on its wait alone, among its like), so it wins only
+when no priced group is offered. Pure: no gRPC here.
 """
 
 from __future__ import annotations
@@ -76,19 +79,24 @@ def rank(options: list[OptionIn], templates: tuple[NodeTemplate, ...],
         template = _template(option, templates)
         estimate = _slowest(option.pods, _view(option, template))
         price = template.price_per_hour if template else None
-        node_cost = (price or 0.0) * option.count
         wait_cost = wait_dollars_per_hour * estimate.total_s / 3600 * max(len(option.pods), 1)
-        priced = f"${price:.2f}/h" if price is not None else "price unknown"
-        debug = (f"ready in ~{estimate.total_s:.0f} s; {priced} x {option.count}; "
-                 f"cost {node_cost + wait_cost:.2f}")
-        ranked.append(Ranked(option.group, option.count, node_cost + wait_cost, estimate,
-                             price, debug))
-    return sorted(ranked, key=lambda r: (r.cost, r.group))
+        if price is None:
+            debug = (f"ready in ~{estimate.total_s:.0f} s; price unknown: ranked after "
+                     f"priced groups; wait cost {wait_cost:.2f}")
+            cost = wait_cost
+        else:
+            cost = price * option.count + wait_cost
+            debug = (f"ready in ~{estimate.total_s:.0f} s; ${price:.2f}/h x {option.count}; "
+                     f"cost {cost:.2f}")
+        ranked.append(Ranked(option.group, option.count, cost, estimate, price, debug))
+    return sorted(ranked, key=lambda r: (r.price_per_hour is None, r.cost, r.group))
 
 
 def best(ranked: list[Ranked], tolerance: float = 1e-6) -> list[Ranked]:
+    """The cheapest option and every option tied with it (of the same pricing kind)."""
     if not ranked:
         return []
-    floor = ranked[0].cost
-    return [r for r in ranked if r.cost <= floor + tolerance]
+    first = ranked[0]
+    return [r for r in ranked if (r.price_per_hour is None) == (first.price_per_hour is None)
+            and r.cost <= first.cost + tolerance]
 
