@@ -27,16 +27,21 @@ WATCH_S = 20
 
 def informers(client: KubeClient, settings: ProvisionerSettings, clock: Clock,
               optional: bool = True) -> Informers:
-    primary = settings.make_backend().primary
+    backend = settings.make_backend()
+    # Our namespaced objects live in our namespace, except requests written beside
+    # the pods they serve: watch only as wide as the backend writes (least privilege).
+    where = None if backend.per_namespace or not backend.primary.namespaced \
+        else settings.namespace
 
-    def make(res: Resource, label_selector: str | None = None) -> Informer:
+    def make(res: Resource, label_selector: str | None = None,
+             namespace: str | None = None) -> Informer:
         return Informer(client, res, clock=clock, watch_timeout_s=WATCH_S,
-                        label_selector=label_selector)
+                        label_selector=label_selector, namespace=namespace)
 
     return Informers(
         pods=make(PODS),
         nodes=make(NODES),
-        owned=make(primary, label_selector=f"{naming.MANAGED_BY}={naming.MANAGER}"),
+        owned=make(backend.primary, f"{naming.MANAGED_BY}={naming.MANAGER}", where),
         nodecaches=make(NODECACHES) if optional else None,
         nodepools=make(NODEPOOLS) if optional and settings.backend == "karpenter" else None,
         models=make(MODELS) if optional else None,

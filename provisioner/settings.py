@@ -104,10 +104,19 @@ class ProvisionerSettings(_Model):
         return PlaceholderBackend(namespace=self.namespace)
 
 
+CONFIGMAP_KEY = "settings.yaml"
+
+
 def load_settings(path: Path) -> ProvisionerSettings:
-    """Read a YAML settings file; pydantic's error names the bad field."""
+    """Read a YAML settings file, or the ConfigMap manifest that ships it (its
+    `data["settings.yaml"]`); pydantic's error names the bad field."""
     try:
         raw = yaml.safe_load(path.read_text()) or {}
+        if isinstance(raw, dict) and raw.get("kind") == "ConfigMap":
+            data = raw.get("data") or {}
+            if CONFIGMAP_KEY not in data:
+                raise ValueError(f"{path}: ConfigMap has no data[{CONFIGMAP_KEY!r}]")
+            raw = yaml.safe_load(data[CONFIGMAP_KEY]) or {}
     except yaml.YAMLError as exc:
         raise ValueError(f"{path}: not valid YAML: {exc}") from exc
     return ProvisionerSettings.model_validate(raw)
