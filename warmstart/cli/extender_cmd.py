@@ -33,6 +33,8 @@ def register(subparsers: Any) -> None:
     serve.add_argument("--host", help="listen address (default 0.0.0.0)")
     serve.add_argument("--port", type=int, help="listen port (default 8888)")
     serve.add_argument("--budget-ms", type=float, help="fail open past this handler time")
+    serve.add_argument("--tls-cert", type=Path, help="serve HTTPS with this certificate (PEM)")
+    serve.add_argument("--tls-key", type=Path, help="the certificate's private key (PEM)")
     serve.add_argument("--floor-endpoint", action="store_true", help="add POST /floor (bench)")
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=serve_command)
@@ -79,6 +81,8 @@ def serve_command(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
     clock = SystemClock()
     settings = build_settings(args)  # bad settings, files or kubeconfig: main() says so
+    if (args.tls_cert is None) != (args.tls_key is None):
+        raise ValueError("--tls-cert and --tls-key go together")
     index = NodeIndex(settings, clock)
     feed: WatchFeed | None = None
     if args.inventory:  # each raw object is dropped once indexed
@@ -93,7 +97,8 @@ def serve_command(args: argparse.Namespace) -> int:
     app = create_app(settings, index, clock)
     try:
         uvicorn.run(
-            app, host=settings.host, port=settings.port, log_level=args.log_level, access_log=False
+            app, host=settings.host, port=settings.port, log_level=args.log_level, access_log=False,
+            ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key,
         )
     finally:
         if feed is not None:

@@ -1,0 +1,135 @@
+"""The chart and the kustomize overlays on the real API server with the upstream CRDs.
+
+Server-side is the honest validator: every object goes through the real
+schemas, defaulting, admission (Pod Security included) and RBAC escalation
+checks. There is no kubelet or controller-manager, so Deployments never make
+pods; each pod template is therefore created as a Pod with `--dry-run=server`.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.deploy.render import CHART, KUSTOMIZE, NAMESPACE, overlays
+from tests.deploy.tools import tool
+from tests.e2e.controlplane import ControlPlane
+
+BACKENDS = ("karpenter", "provisioning-request", "capacity-buffer", "placeholder-pods")
+WORKLOADS = ("deployments", "daemonsets")
+# Kinds the chart makes, to prove an uninstall leaves none of them behind.
+CLUSTER_KINDS = ("clusterroles", "clusterrolebindings", "validatingadmissionpolicies",
+                 "validatingadmissionpolicybindings", "priorityclasses")
+NAMESPACED_KINDS = ("deployments", "daemonsets", "services", "configmaps", "serviceaccounts",
+                    "roles", "rolebindings", "poddisruptionbudgets", "networkpolicies")
+PART_OF = "app.kubernetes.io/part-of=warmstart"
+
+
+class Helm:
+    def __init__(self, plane: ControlPlane) -> None:
+        self.exe, self.kubeconfig = tool("helm"), plane.kubeconfig
+
+    def __call__(self, *args: str) -> str:
+        done = subprocess.run([str(self.exe), f"--kubeconfig={self.kubeconfig}", *args],
+                              capture_output=True, text=True, timeout=180)
+        if done.returncode != 0:
+            raise AssertionError(f"helm {' '.join(args)}: {done.stderr.strip()}")
+        return done.stdout
+
+
+@pytest.fixture
+def helm(control_plane: ControlPlane) -> Helm:
+    return Helm(control_plane)
+
+
+def _items(plane: ControlPlane, kind: str, *scope: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = json.loads(
+        plane.kubectl("get", kind, *scope, "-l", PART_OF, "-o", "json"))["items"]
+    return items
+
+
+def _pod_from(template: dict[str, Any], name: str, namespace: str) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Pod",
+            "metadata": {**template["metadata"], "name": name, "namespace": namespace},
+            "spec": template["spec"]}
+
+
+def _restricted_namespace(plane: ControlPlane, name: str) -> str:
+    plane.apply_yaml(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": {
+            "pod-security.kubernetes.io/enforce": "restricted",
+            "pod-security.kubernetes.io/enforce-version": "latest"}}}))
+    return name
+
+
+@pytest.fixture
+def release(helm: Helm, control_plane: ControlPlane,
+            request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh namespace name for one release; the release is uninstalled after."""
+    callspec = getattr(request.node, "callspec", None)
+    namespace = f"ws-{callspec.id if callspec else request.node.name.removeprefix('test_')}"
+    namespace = namespace.replace("_", "-")[:60]
+    yield namespace
+    subprocess.run([str(helm.exe), f"--kubeconfig={helm.kubeconfig}", "uninstall", "warmstart",
+                    "-n", namespace, "--ignore-not-found"], capture_output=True, timeout=120)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_helm_install_of_each_backend_is_accepted_and_uninstalls_clean(
+        helm: Helm, control_plane: ControlPlane, release: str, backend: str) -> None:
+    extra = ["--set", "expander.enabled=true"] if backend != "karpenter" else []
+    # --take-ownership: other e2e tests apply the same cluster-wide RBAC without Helm.
+    helm("install", "warmstart", str(CHART), "-n", release, "--create-namespace",
+         "--take-ownership", "--set", f"backend={backend}", *extra)
+
+    workloads = [w for kind in WORKLOADS for w in _items(control_plane, kind, "-n", release)]
+    assert {w["metadata"]["name"] for w in workloads} >= {
+        "warmstart-extender", "warmstart-provisioner", "warmstart-agent", "warmstart-scheduler"}
+    settings = yaml.safe_load(json.loads(control_plane.kubectl(
+        "get", "configmap", "warmstart-provisioner", "-n", release, "-o", "json"))
+        ["data"]["settings.yaml"])
+    assert settings["namespace"] == release
+    assert settings["backend"] == ("placeholder" if backend == "placeholder-pods" else backend)
+
+    restricted = _restricted_namespace(control_plane, f"{release}-restricted")
+    for workload in workloads:
+        name = workload["metadata"]["name"]
+        pod = _pod_from(workload["spec"]["template"], name, release)
+        control_plane.kubectl("create", "--dry-run=server", "-f", "-", stdin=json.dumps(pod))
+        if workload["kind"] == "Deployment":  # the agent needs hostPath: not restricted
+            control_plane.kubectl("create", "--dry-run=server", "-f", "-", stdin=json.dumps(
+                _pod_from(workload["spec"]["template"], name, restricted)))
+
+    helm("uninstall", "warmstart", "-n", release)
+    left = [f"{kind}/{i['metadata']['name']}" for kind in NAMESPACED_KINDS
+            for i in _items(control_plane, kind, "-n", release)]
+    left += [f"{kind}/{i['metadata']['name']}" for kind in CLUSTER_KINDS
+             for i in _items(control_plane, kind)]
+    assert left == []
+
+
+def test_a_wrong_value_fails_the_install(helm: Helm, release: str) -> None:
+    with pytest.raises(AssertionError, match="/extender/replicas"):
+        helm("install", "warmstart", str(CHART), "-n", release, "--create-namespace",
+             "--set", "extender.replicas=two")
+
+
+@pytest.mark.parametrize("overlay", overlays())
+def test_each_kustomize_overlay_passes_server_side_dry_run(
+        control_plane: ControlPlane, overlay: str) -> None:
+    kubectl = tool("kubectl")
+    rendered = subprocess.run([str(kubectl), "kustomize", str(KUSTOMIZE / "overlays" / overlay)],
+                              capture_output=True, text=True, timeout=60, check=True).stdout
+    # A dry run creates nothing, so the namespace its objects live in must exist.
+    control_plane.apply_yaml(yaml.safe_dump({"apiVersion": "v1", "kind": "Namespace",
+                                             "metadata": {"name": NAMESPACE}}))
+    out = control_plane.kubectl("apply", "--dry-run=server", "-f", "-", stdin=rendered)
+    applied = [line for line in out.splitlines() if line.strip()]
+    docs = [d for d in yaml.safe_load_all(rendered) if d]
+    assert len(applied) == len(docs) and all("(server dry run)" in line for line in applied)
+
