@@ -138,5 +138,5 @@ def shrink(
         releases.append(Release(cap.name, cap.pool, (
             f"idle {idle:.0f} s >= keep-alive {keep_alive:.0f} s; pool {need.pool} has "
             f"{need.free_gpus:g} free GPUs for a forecast of {need.wanted_gpus}"
-        )))
+        ), cap.namespace))
     return releases, kept

@@ -13,6 +13,7 @@ condition times), so a restart keeps the count. Pure.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from provisioner.plan_types import Decision, NewNode, Release
@@ -50,7 +51,8 @@ def hold_back(creates: list[NewNode], failed: tuple[Failed, ...], policy: Provis
             waiting.add(prior.base)
             decisions.append(Decision(
                 "backoff", node.name,
-                f"{prior.name} failed ({prior.reason}); retry {prior.attempt + 1} in {left:.0f} s"))
+                f"{prior.name} failed ({prior.reason}); retry {prior.attempt + 1} in "
+                f"{math.ceil(left)} s"))
             continue
         n = prior.attempt + 1
         kept.append(replace(node, name=f"{prior.base}-r{n}", attempt=n,
