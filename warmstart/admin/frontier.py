@@ -39,16 +39,26 @@ class Frontier:
         self.points: list[FrontierPoint] = []
         self.state = "pending"
         self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
-    def start(self) -> threading.Thread:
-        thread = threading.Thread(target=self.run, daemon=True, name="frontier")
-        thread.start()
-        return thread
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, daemon=True, name="frontier")
+        self._thread.start()
+
+    def close(self, timeout_s: float = 60.0) -> None:
+        """Stop after the run in progress (native code must not be cut off at exit)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
 
     def run(self) -> None:
         self.state = "running"
         try:
             for knob, policy in sweep(self.cluster, self.make):
+                if self._stop.is_set():
+                    self.state = "stopped"
+                    return
                 metrics = simulate(self.frame, self.cluster, [policy]).outcomes[0].metrics
                 r = policy_report(metrics)
                 with self._lock:

@@ -13,6 +13,7 @@ import secrets
 import socket
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def serve(svc: Services, args: argparse.Namespace, sock: socket.socket, token: str | None,
-          stop: Any, out: TextIO = sys.stdout) -> int:
+          stop: Callable[[], None], out: TextIO = sys.stdout) -> int:
     settings = AdminSettings(max_body_bytes=args.max_body_bytes,
                              cors_origins=tuple(args.cors_origin))
     app = create_app(settings, svc)
@@ -107,7 +108,7 @@ def _authorizer(tokens: Path | None) -> tuple[Authorizer, str | None]:
     return StaticTokens(path), token
 
 
-def _simulation(args: argparse.Namespace) -> tuple[Services, str | None, Any]:
+def _simulation(args: argparse.Namespace) -> tuple[Services, str | None, Callable[[], None]]:
     cluster = load_cluster(args.cluster) if args.cluster else default_cluster()
     frame = load_trace(args.simulate, traces_dir=args.traces_dir,
                        duration_s=args.hours * 3600 if args.hours else None)
@@ -126,7 +127,12 @@ def _simulation(args: argparse.Namespace) -> tuple[Services, str | None, Any]:
     jobs = SimulateJobs(cluster, policy_for_spec, store, traces_dir=args.traces_dir)
     live.start()
     frontier.start()
-    return Services(live, store, jobs, auth), token, live.close
+
+    def stop() -> None:
+        live.close()
+        frontier.close()
+
+    return Services(live, store, jobs, auth), token, stop
 
 
 def serve_demo(out: TextIO, port: int = 0) -> int:
