@@ -25,6 +25,7 @@ from provisioner.decisions import DecisionLog, DecisionRecord
 from provisioner.policy import PoolLimits
 from provisioner.settings import ProvisionerSettings
 from warmstart.admin.decision_journal import DecisionJournal
+from warmstart.admin.decisions import DecisionBuffer
 from warmstart.admin.policy import StoredPolicy
 from warmstart.admin.policy_store import WARMTHPOLICIES, PolicyInvalid, from_object
 from warmstart.admin.schemas import DecisionOut
@@ -61,17 +62,20 @@ class JournaledLog(DecisionLog):
                  registry: CollectorRegistry) -> None:
         super().__init__(capacity)
         self.journal, self.pools = journal, tuple(pools)
+        self.unfolded = DecisionBuffer(capacity)
         self.counts = Counter("warmstart_provisioner_decisions", "decisions by kind",
                               ["kind"], registry=registry)
 
     def add(self, record: DecisionRecord) -> None:
         super().add(record)
         self.counts.labels(record.kind).inc()
-        self.journal.record(DecisionOut(
+        out = DecisionOut(
             at=record.at, source="provisioner", kind=record.kind,
             pool=pool_of(record.subject, self.pools), subject=record.subject,
             reason=record.reason, outcome=record.outcome, estimate_s=record.estimate_s,
-            stages=dict(record.stages)))
+            stages=dict(record.stages))
+        if self.unfolded.add(out):  # a decision re-made every step is journaled once a while
+            self.journal.record(out)
 
 
 class PolicyFollower:
