@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PACKAGES := $(wildcard warmstart extender provisioner forecaster agent)
 
-.PHONY: demo test lint typecheck unit bench bench-extender bench-extender-watch bench-sim bench-provisioner bench-forecaster clean
+.PHONY: demo test lint typecheck unit manifests lock bench bench-extender bench-extender-watch bench-sim bench-provisioner bench-forecaster clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,18 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+# deploy/kustomize rendered from the Helm chart (tests/deploy checks they agree).
+manifests: $(STAMP)
+	$(BIN)/python -m tests.deploy.render
+
+# requirements.lock, the image's dependencies, from pyproject.toml; PyPI only, so a
+# machine's own pip settings cannot leak into the lock.
+lock: $(STAMP)
+	env -u PIP_FIND_LINKS -u PIP_CONSTRAINT PIP_CONFIG_FILE=/dev/null CUSTOM_COMPILE_COMMAND="make lock" \
+	  $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	  --build-deps-for=wheel --no-emit-index-url --no-emit-find-links \
+	  --index-url=https://pypi.org/simple --output-file=requirements.lock pyproject.toml
 
 bench: bench-extender bench-extender-watch bench-provisioner bench-forecaster bench-sim
 
