@@ -180,7 +180,7 @@ def make_policy(name: str, cluster: ClusterSpec, forecaster: str = "ewma") -> Po
 # P(request within the lead time) x value exceeds a replica's idle cost over the
 # lead time. $2 is the default: with $3 GPU-hours and a 10-min lead, p_warm 0.25.
 COLD_START_VALUE_USD = 2.0
-COLD_START_VALUES: tuple[Value, ...] = (0.67, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0)
+COLD_START_VALUES: tuple[Value, ...] = (0.67, 1.0, 2.0, 10.0, 50.0)
 
 
 def p_warm(cluster: ClusterSpec, cold_start_value: float, lead_s: float) -> float:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from warmstart.domain.node import CacheTier
+from warmstart.domain.pod import PodDemand
 from warmstart.estimate import NodeView
 
 
@@ -31,6 +32,8 @@ class ModelState:
     ready: int
     starting: int
     last_request_s: float | None
+    pod: PodDemand = field(default_factory=PodDemand)  # what the estimate reads of its pod
+    model_bytes: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,23 @@ class PoolState:
 
 
 @dataclass(frozen=True, slots=True)
+class NodeState:
+    """One node as a warmth planner sees it: the agent's report (`view`), its
+    free GPUs and replicas, and the room its caches have (page cache less what
+    running replicas pin; local disk)."""
+
+    view: NodeView
+    free_gpus: int
+    replicas: int
+    host_bytes: int
+    disk_bytes: int
+
+
+def _no_nodes() -> tuple[NodeState, ...]:
+    return ()
+
+
+@dataclass(frozen=True, slots=True)
 class ClusterSnapshot:
     """The simulated cluster at virtual time `now` (epoch seconds)."""
 
@@ -53,6 +73,7 @@ class ClusterSnapshot:
     models: tuple[ModelState, ...]
     pools: tuple[PoolState, ...]
     node_views: Callable[[], tuple[NodeView, ...]]
+    nodes: Callable[[], tuple[NodeState, ...]] = _no_nodes
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +126,9 @@ class CapacityAdvice:
     warm_nodes: Mapping[str, int] = field(default_factory=dict)
     reasons: tuple[str, ...] = ()
     staging: tuple[StageOrder, ...] = ()
+    # Idle nodes kept by name (they hold staged models), as a provisioner marks
+    # them scale-down-disabled; they count among `warm_nodes`.
+    keep: frozenset[str] = frozenset()
 
 
 CapacityAdvisor = Callable[[ClusterSnapshot, DemandHistory], CapacityAdvice]

@@ -48,6 +48,8 @@ class LruBytes:
         return True, self._evict_to_fit(in_use, keep=key)
 
     def _evict_to_fit(self, in_use: Container[str], keep: str = "") -> list[str]:
+        if self._used <= self.capacity:
+            return []
         evicted: list[str] = []
         for old in list(self._entries):
             if self._used <= self.capacity:

@@ -15,6 +15,7 @@ from warmstart.sim.advisor import (
     ClusterSnapshot,
     DemandHistory,
     ModelState,
+    NodeState,
     PoolState,
 )
 from warmstart.sim.policies import Policy
@@ -37,6 +38,7 @@ class AdvisorLink:
         self.floor = np.zeros(n, dtype="int64")
         self.until = np.full(n, -np.inf)
         self.warm_nodes: dict[str, int] = {}
+        self.keep: frozenset[str] = frozenset()
         self.index = {m.name: i for i, m in enumerate(sim.models)}
         self.calls = 0
 
@@ -68,6 +70,7 @@ class AdvisorLink:
                     act = unstage if order.drop else stage
                     act(reps, node, self.index[order.model], order.tier, t)
         self.warm_nodes = dict(advice.warm_nodes)
+        self.keep = advice.keep
         for pool in self.sim.spec.pools:
             missing = self.warm_nodes.get(pool.name, 0) - self._idle(pool.name)
             for _ in range(max(0, missing)):
@@ -77,7 +80,10 @@ class AdvisorLink:
         return np.where(self.until[ms] > at, self.floor[ms], 0)
 
     def node_removable(self, node: SimNode) -> bool:
-        """The cluster-autoscaler keeps the idle nodes the advisor asked for."""
+        """The cluster-autoscaler keeps the idle nodes the advisor asked for:
+        those it named, then any up to its count."""
+        if node.name in self.keep:
+            return False
         return self._idle(node.pool.name) > self.warm_nodes.get(node.pool.name, 0)
 
     def _idle(self, pool: str) -> int:
@@ -89,7 +95,8 @@ class AdvisorLink:
         models = tuple(
             ModelState(m.name, m.pool, m.uri, m.gpus, m.requests_per_s,
                        int(reps.n_ready[i]), int(reps.n_total[i] - reps.n_ready[i]),
-                       float(self.sim.last_req[i]) if np.isfinite(self.sim.last_req[i]) else None)
+                       float(self.sim.last_req[i]) if np.isfinite(self.sim.last_req[i]) else None,
+                       m.pod, m.model_bytes)
             for i, m in enumerate(self.sim.models))
         pools = []
         for p in self.sim.spec.pools:
@@ -103,4 +110,8 @@ class AdvisorLink:
         def views() -> tuple[NodeView, ...]:
             return tuple(n.view(t) for n in cluster.nodes.values())
 
-        return ClusterSnapshot(t, models, tuple(pools), views)
+        def states() -> tuple[NodeState, ...]:
+            return tuple(NodeState(n.view(t), n.free_gpus, n.replicas, n.host.capacity,
+                                   n.disk.capacity) for n in cluster.nodes.values())
+
+        return ClusterSnapshot(t, models, tuple(pools), views, states)

@@ -63,6 +63,10 @@ class SimNode:
     def true_view(self, now: float) -> NodeView:
         return self._view(self.holdings(), max(0.0, self.ready_at - now))
 
+    def seen_as_is(self, now: float) -> bool:
+        """Whether `view` and `true_view` agree at `now` (report current, node up)."""
+        return self.ready_at <= now and self.report.seen(now, self.holdings()) is self.holdings()
+
     def _view(self, held: Holdings, boot_remaining: float) -> NodeView:
         inventory, images = self._inventory(held)
         return NodeView(name=self.name, images=images, inventory=inventory, pool=self.defaults,
@@ -151,9 +155,11 @@ class SimNode:
         self.replicas -= 1
         if self.replicas == 0:
             self.empty_since = now
-        self._squeeze(now)
+        self._squeeze(now)  # the page cache grows back: nothing is evicted
 
     def _squeeze(self, now: float) -> Changes:
+        if not self.host_bytes_per_gpu:
+            return [], []
         pinned = (self.pool.gpus_per_node - self.free_gpus) * self.host_bytes_per_gpu
         gone = self.host.resize(max(0, self.pool.host_cache_bytes - pinned), self.in_use)
         return self._changed(now, [], gone)

@@ -91,9 +91,11 @@ class Replicas:
             if node is None:
                 return None
         # What the product expects (the agent's report, the pool's nominal speeds) ...
-        estimate = estimate_startup(spec.pod, node.view(at), self.image_bytes).total_s
+        expected = estimate_startup(spec.pod, node.view(at), self.image_bytes)
         # ... and what happens: the node as it is, its own speeds, its busy links.
-        nominal = estimate_startup(spec.pod, node.true_view(at), self.image_bytes)
+        nominal = (expected if node.seen_as_is(at) else
+                   estimate_startup(spec.pod, node.true_view(at), self.image_bytes))
+        estimate = expected.total_s
         stages = self.truth.start(nominal, node.real, spec.image, at)
         actual = sum(stages.values())
         replica = Replica(m, node, at, at + actual, stages, trigger, estimate)

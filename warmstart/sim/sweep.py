@@ -43,7 +43,7 @@ class Knob:
 HYBRID_SHAPES: tuple[tuple[float, float, float], ...] = (
     (0.10, 0.75, 0.0), (0.05, 0.90, 0.05), (0.05, 0.95, 0.10), (0.05, 0.99, 0.10),
     (0.01, 0.999, 0.25), (0.0, 0.999, 0.5))
-KEEPALIVE_VALUES: tuple[Value, ...] = (120.0, 300.0, 600.0, 1200.0, 1800.0, 3600.0, 7200.0)
+KEEPALIVE_VALUES: tuple[Value, ...] = (120.0, 300.0, 600.0, 1800.0, 3600.0, 7200.0)
 
 
 def hybrid_label(shape: tuple[float, float, float]) -> str:
