@@ -21,17 +21,18 @@ from provisioner.plan_types import Plan
 from provisioner.service import build, informers
 from provisioner.settings import ProvisionerSettings
 from tests.admin.server import serving
-from tests.e2e.controlplane import ControlPlane
+from tests.e2e.controlplane import ControlPlane, delete_quietly
+from tests.e2e.objects import write_nodecache
 from warmstart.admin import AdminSettings, Services, create_app
 from warmstart.admin.auth import KubeReview
-from warmstart.admin.cluster_source import ClusterSource
+from warmstart.admin.cluster_source import PREFETCHES, ClusterSource
 from warmstart.admin.jobs import SimulateJobs
 from warmstart.admin.policy_store import WARMTHPOLICIES, KubePolicyStore
 from warmstart.cli.admin_sim import policy_for_spec
 from warmstart.cli.provisioner_admin import PolicyFollower, journaled_log
 from warmstart.clock import SystemClock
-from warmstart.kube import KubeClient
-from warmstart.kube.resources import PODS, Resource
+from warmstart.kube import AlreadyExists, KubeClient
+from warmstart.kube.resources import MODELS, PODS, Resource
 from warmstart.sim import default_cluster
 
 RBAC = Path(__file__).resolve().parents[2] / "deploy" / "admin" / "rbac.yaml"
@@ -58,12 +59,12 @@ def _settings(namespace: str) -> ProvisionerSettings:
 
 
 def _controller(kube: KubeClient, settings: ProvisionerSettings
-                ) -> tuple[Controller, Callable[[], None]]:
+                ) -> tuple[Controller, Callable[[], int]]:
     log, journal = journaled_log(kube, settings, CollectorRegistry())
     clock = SystemClock()
     ctl = build(kube, settings, clock, log=log,
                 sources=informers(kube, settings, clock, optional=False))
-    return ctl, lambda: journal.flush()
+    return ctl, journal.flush
 
 
 def _step(ctl: Controller) -> Plan:
@@ -165,3 +166,45 @@ def _gpu_pod(namespace: str) -> dict[str, Any]:
             "metadata": {"name": "llm-0", "namespace": namespace},
             "spec": {"containers": [{"name": "server", "image": "vllm/vllm-openai:v0.6.3",
                                      "resources": {"limits": {"nvidia.com/gpu": "8"}}}]}}
+
+
+def test_nodes_models_and_prefetch_against_the_cluster(
+        api: str, control_plane: ControlPlane, kube: KubeClient, namespace: str,
+        gpu_nodes: Callable[..., dict[str, Any]]) -> None:
+    token = control_plane.token(namespace, "operator")
+    _bind(kube, namespace, "operator", "warmstart-admin-editor")
+    uri = "hf://meta-llama/Llama-3.1-8B-Instruct"
+    nodes = [f"{namespace}-gpu-{i}" for i in range(2)]
+    for name in nodes:
+        gpu_nodes(name, labels={"warmstart.io/pool": POOL})
+    write_nodecache(kube, nodes[0], [{"uri": uri, "tier": "local-disk", "bytes": 16 * 10**9}])
+    with contextlib.suppress(AlreadyExists):
+        kube.create(MODELS, {"apiVersion": MODELS.api_version, "kind": "Model",
+                             "metadata": {"name": "llama-8b"},
+                             "spec": {"uri": uri, "bytes": 16 * 10**9}})
+    made: list[str] = []
+    try:
+        with _client(api, token) as editor:
+            listed = {n["name"]: n for n in editor.get("/v1/nodes").json()}
+            assert listed[nodes[0]]["pool"] == POOL and listed[nodes[0]]["gpus"] == 8
+            assert [m["tier"] for m in listed[nodes[0]]["models"]] == ["local-disk"]
+            warm = editor.get(f"/v1/nodes/{nodes[0]}", params={"model": "llama-8b"}).json()
+            cold = editor.get(f"/v1/nodes/{nodes[1]}", params={"model": "llama-8b"}).json()
+            assert warm["estimate"]["tier"] == "local-disk"
+            assert warm["estimate"]["totalS"] < cold["estimate"]["totalS"]
+            model = editor.get("/v1/models/llama-8b").json()
+            assert model["uri"] == uri and model["staged"] == {"local-disk": [nodes[0]]}
+            reply = editor.post("/v1/prefetch", json={"pool": POOL, "model": "llama-8b"})
+            assert reply.status_code == 202, reply.text
+            made = reply.json()["objects"]
+            assert len(made) == 2
+            again = editor.post("/v1/prefetch", json={"pool": POOL, "model": "llama-8b"})
+            assert again.json()["objects"] == made  # create-or-get: asking twice is harmless
+            specs = {kube.get(PREFETCHES, n)["spec"]["nodeName"] for n in made}
+            assert specs == set(nodes)
+            assert editor.post("/v1/prefetch", json={"pool": "nope", "model": "llama-8b"}
+                               ).status_code == 404
+    finally:
+        for name in made:
+            delete_quietly(kube, PREFETCHES, name)
+        delete_quietly(kube, MODELS, "llama-8b")
