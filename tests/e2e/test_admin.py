@@ -25,9 +25,10 @@ from tests.e2e.controlplane import ControlPlane, delete_quietly
 from tests.e2e.objects import write_nodecache
 from warmstart.admin import AdminSettings, Services, create_app
 from warmstart.admin.auth import KubeReview
-from warmstart.admin.cluster_source import PREFETCHES, ClusterSource
+from warmstart.admin.cluster_source import ClusterSource
 from warmstart.admin.jobs import SimulateJobs
 from warmstart.admin.policy_store import WARMTHPOLICIES, KubePolicyStore
+from warmstart.admin.prefetch import PREFETCHES
 from warmstart.cli.admin_sim import policy_for_spec
 from warmstart.cli.provisioner_admin import PolicyFollower, journaled_log
 from warmstart.clock import SystemClock

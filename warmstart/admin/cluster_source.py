@@ -8,8 +8,6 @@ waterfalls) is not fetched from here: cold starts list empty in this mode.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +17,7 @@ from warmstart.admin.dashboard_schemas import DashboardOut, WarmthMap
 from warmstart.admin.dashboard_view import warmth
 from warmstart.admin.decision_journal import read_all
 from warmstart.admin.decisions import DecisionQuery, page
+from warmstart.admin.prefetch import stage
 from warmstart.admin.schemas import (
     Band,
     DecisionPage,
@@ -39,13 +38,11 @@ from warmstart.domain.pod import PodDemand
 from warmstart.estimate import NodeView
 from warmstart.kube.client import KubeClient
 from warmstart.kube.errors import KubeError
-from warmstart.kube.resources import MODELS, NODECACHES, NODES, Resource
+from warmstart.kube.resources import MODELS, NODECACHES, NODES
 from warmstart.quantity import parse_size
 
-PREFETCHES = Resource("warmstart.io", "v1alpha1", "prefetches", False, "Prefetch")
 POOL_LABELS = ("warmstart.io/pool", "karpenter.sh/nodepool", "cloud.google.com/gke-nodepool",
                "eks.amazonaws.com/nodegroup")
-_LABEL = re.compile(r"[^a-z0-9-]+")
 
 
 def pool_of(node: dict[str, Any]) -> str:
@@ -59,11 +56,6 @@ def gpus_of(node: dict[str, Any]) -> int:
         return parse_size(raw)
     except ValueError:
         return 0
-
-
-def prefetch_name(node: str, uri: str) -> str:
-    return f"ws-prefetch-{_LABEL.sub('-', node.lower())[:40].strip('-')}-" \
-           f"{hashlib.sha256(uri.encode()).hexdigest()[:10]}"
 
 
 class ClusterSource:
@@ -182,18 +174,8 @@ class ClusterSource:
         targets = [o.name for _, o in self._nodes() if o.pool == pool]
         if not targets:
             raise UnknownName(f"no nodes in pool {pool!r}")
-        names = []
-        for node in targets:
-            spec: dict[str, Any] = {"nodeName": node, "uri": ref.uri}
-            if ref.bytes is not None:
-                spec["bytes"] = ref.bytes
-            body = {"apiVersion": PREFETCHES.api_version, "kind": PREFETCHES.kind,
-                    "metadata": {"name": prefetch_name(node, ref.uri),
-                                 "labels": {"app.kubernetes.io/managed-by": "warmstart-admin"}},
-                    "spec": spec}
-            obj, _ = self.client.create_or_get(PREFETCHES, body)
-            names.append(obj["metadata"]["name"])
-        return PrefetchOut(pool=pool, model=model, objects=names)
+        return PrefetchOut(pool=pool, model=model,
+                           objects=stage(self.client, ref, targets))
 
     def dashboard(self) -> DashboardOut:
         nodes = self.nodes()
