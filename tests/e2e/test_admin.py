@@ -21,7 +21,7 @@ from provisioner.plan_types import Plan
 from provisioner.service import build, informers
 from provisioner.settings import ProvisionerSettings
 from tests.admin.server import serving
-from tests.e2e.controlplane import ControlPlane, delete_quietly
+from tests.e2e.controlplane import NAMESPACES, ControlPlane, delete_quietly
 from tests.e2e.objects import write_nodecache
 from warmstart.admin import AdminSettings, Services, create_app
 from warmstart.admin.auth import KubeReview
@@ -36,7 +36,10 @@ from warmstart.kube import AlreadyExists, KubeClient
 from warmstart.kube.resources import MODELS, PODS, Resource
 from warmstart.sim import default_cluster
 
-RBAC = Path(__file__).resolve().parents[2] / "deploy" / "admin" / "rbac.yaml"
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+RBAC = DEPLOY / "admin" / "rbac.yaml"
+PROVISIONER = DEPLOY / "provisioner" / "provisioner.yaml"
+SYSTEM = "warmstart-system"
 BINDINGS = Resource("rbac.authorization.k8s.io", "v1", "clusterrolebindings", False,
                     "ClusterRoleBinding")
 POOL = "gpu-a100"
@@ -90,7 +93,7 @@ def api(control_plane: ControlPlane, kube: KubeClient, namespace: str) -> Iterat
              and d["metadata"]["name"] != "warmstart-admin-server"]
     control_plane.apply_yaml(yaml.safe_dump_all(roles))
     store = KubePolicyStore(kube)
-    svc = Services(ClusterSource(kube, namespace, SystemClock()), store,
+    svc = Services(ClusterSource(kube, SYSTEM, SystemClock()), store,
                    SimulateJobs(default_cluster(), policy_for_spec, store), KubeReview(kube))
     with serving(create_app(AdminSettings(), svc)) as url:
         yield url
@@ -123,9 +126,16 @@ def _check(reader: httpx.Client, editor: httpx.Client, nobody: httpx.Client,
     assert reader.get(f"/v1/policies/{POOL}").status_code == 200
     assert reader.put(f"/v1/policies/{POOL}", json={"maxGpus": 0}).status_code == 403
 
-    settings = _settings(namespace)
-    ctl, flush = _controller(kube, settings)
-    follower = PolicyFollower(kube, ctl, settings, SystemClock())
+    # the provisioner runs as its ServiceAccount with deploy/provisioner's RBAC
+    with contextlib.suppress(AlreadyExists):
+        kube.create(NAMESPACES, {"apiVersion": "v1", "kind": "Namespace",
+                                 "metadata": {"name": SYSTEM}})
+    control_plane.apply_yaml(PROVISIONER)
+    provisioner = control_plane.client_for_token(
+        control_plane.token(SYSTEM, "warmstart-provisioner"))
+    settings = _settings(SYSTEM)
+    ctl, flush = _controller(provisioner, settings)
+    follower = PolicyFollower(provisioner, ctl, settings, SystemClock())
     follower.informer.start()
     try:
         kube.create(PODS, _gpu_pod(namespace), namespace)
@@ -149,9 +159,10 @@ def _check(reader: httpx.Client, editor: httpx.Client, nobody: httpx.Client,
         assert len(created.creates) == 1
         acted = [r for r in ctl.actuator.log.recent() if r.kind in ("create", "failed")]
         assert [r.kind for r in acted] == ["create"], [r.reason for r in acted]
-        flush()
+        assert flush() >= 2
     finally:
         follower.informer.stop()
+        provisioner.close()
 
     # a new provisioner (nothing in memory) and the decisions are still listed
     restarted, _ = _controller(kube, settings)
