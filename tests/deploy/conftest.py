@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,9 +23,14 @@ def helm() -> Path:
 
 @pytest.fixture(scope="session")
 def render(helm: Path) -> Render:
-    """`render(values, *helm_args)`: the chart's objects for these values."""
+    """`render(values, *helm_args)`: the chart's objects for these values (each
+    rendering is done once per session; tests get their own copy)."""
+    done: dict[str, list[dict[str, Any]]] = {}
 
     def run(values: dict[str, Any] | None = None, *extra: str) -> list[dict[str, Any]]:
-        return helm_template(helm, values or {}, *extra)
+        key = json.dumps([values or {}, extra], sort_keys=True)
+        if key not in done:
+            done[key] = helm_template(helm, values or {}, *extra)
+        return copy.deepcopy(done[key])
 
     return run

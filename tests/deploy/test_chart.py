@@ -99,9 +99,7 @@ def test_every_workload_is_probed_locked_down_and_limited(render: Render, backen
         assert sc.get("runAsNonRoot") or pod["securityContext"].get("runAsNonRoot"), where
         assert "memory" in c["resources"]["limits"], where
         assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault", where
-        # `provisioner run` serves no HTTP port yet: the only container without a probe.
-        if workload["metadata"]["name"] != "warmstart-provisioner":
-            assert "readinessProbe" in c and "livenessProbe" in c, where
+        assert "readinessProbe" in c and "livenessProbe" in c, where
 
 
 def test_the_agent_runs_as_root_only_when_asked(render: Render) -> None:
@@ -216,7 +214,8 @@ def test_the_provisioner_may_write_only_what_its_backend_makes(
     docs = render({"backend": backend})
     cluster, namespaced = rules(docs, "ClusterRole"), rules(docs, "Role")
     assert {r for r, v in cluster if v == "create" and r != "events"} == cluster_writes
-    assert {r for r, v in namespaced if v == "create" and r != "leases"} == namespaced_writes
+    own = {"leases", "configmaps"}  # its Lease and its decisions journal
+    assert {r for r, v in namespaced if v == "create" and r not in own} == namespaced_writes
     assert one(docs, "Role", "warmstart-provisioner")["metadata"]["namespace"] == NAMESPACE
     assert {("leases", "update")} <= namespaced
     placeholder_class = [d for d in docs if d["kind"] == "PriorityClass"]
@@ -239,21 +238,25 @@ def test_monitoring_objects_only_where_the_operator_serves_them(render: Render) 
     assert not [d for d in plain if d["apiVersion"].startswith("monitoring.coreos.com")]
     docs = render({}, "--api-versions", "monitoring.coreos.com/v1/ServiceMonitor",
                   "--api-versions", "monitoring.coreos.com/v1/PrometheusRule")
-    monitors = {d["metadata"]["name"] for d in docs if d["kind"] == "ServiceMonitor"}
-    assert monitors == {"warmstart-extender", "warmstart-agent"}
+    monitors = {d["metadata"]["name"]: d for d in docs if d["kind"] == "ServiceMonitor"}
+    assert set(monitors) == {"warmstart-extender", "warmstart-provisioner", "warmstart-agent"}
+    for name, monitor in monitors.items():  # each finds a Service with the port it names
+        service = one(docs, "Service", name)
+        assert service["spec"]["selector"] == monitor["spec"]["selector"]["matchLabels"]
+        (endpoint,) = monitor["spec"]["endpoints"]
+        assert endpoint["port"] in {p["name"] for p in service["spec"]["ports"]}
     rule = one(docs, "PrometheusRule", "warmstart-monitoring")
-    alerts = {r["alert"] for g in rule["spec"]["groups"] for r in g["rules"]}
-    assert "WarmstartExtenderFailingOpen" in alerts
+    shipped = yaml.safe_load((CHART.parents[1] / "monitoring" / "prometheusrule.yaml").read_text())
+    assert rule["spec"] == shipped["spec"]  # deploy/monitoring's alerts, not a copy
 
 
 def test_network_policies_admit_only_the_ports_components_listen_on(render: Render) -> None:
     docs = render(every_component("provisioning-request"))
     policies = {d["metadata"]["name"]: d["spec"] for d in docs if d["kind"] == "NetworkPolicy"}
-    assert policies["warmstart-provisioner"]["ingress"] == []
     ports = {name: [p["port"] for rule in spec["ingress"] for p in rule["ports"]]
              for name, spec in policies.items()}
     assert ports["warmstart-extender"] == [8888] and ports["warmstart-agent"] == [9402]
-    assert ports["warmstart-expander"] == [8443]
+    assert ports["warmstart-expander"] == [8443] and ports["warmstart-provisioner"] == [8081]
 
 
 @pytest.mark.parametrize(("values", "complaint"), [
