@@ -6,19 +6,26 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
+import signal
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.e2e.binaries import REPO
 from tests.e2e.controlplane import NAMESPACES, ControlPlane
+from tests.e2e.objects import wait_for
 from tests.e2e.provisioner_world import pending_pod, world
-from warmstart.kube import AlreadyExists, ClientError, KubeClient
+from warmstart.kube import AlreadyExists, ClientError, KubeClient, NotFound
 from warmstart.kube.lease import LeaderElector
 from warmstart.kube.resources import (
     CAPACITYBUFFERS,
+    LEASES,
     NODECACHES,
     NODECLAIMS,
     NODEPOOLS,
@@ -143,3 +150,53 @@ def test_calls_outside_its_role_are_refused(own_client: KubeClient, kube: KubeCl
             call(own_client, namespace)
         refused.append((what, caught.value.status))
     assert refused == [(what, 403) for what, _ in FORBIDDEN]
+
+
+@pytest.mark.parametrize("backend", ["karpenter", "capacity-buffer"])
+def test_provisioner_run_with_the_shipped_settings_makes_no_refused_call(
+        own_client: KubeClient, control_plane: ControlPlane, kube: KubeClient,
+        namespace: str, tmp_path: Path, backend: str) -> None:
+    """`warmstart provisioner run --settings deploy/provisioner/settings.yaml` (the
+    ConfigMap as shipped; the buffer backend switched on in a copy) on the
+    provisioner's own token, against Karpenter's CRDs (CapacityBuffer v1beta1 only)."""
+    settings = DEPLOY / "settings.yaml"
+    if backend != "karpenter":
+        settings = tmp_path / "settings.yaml"
+        shipped = (DEPLOY / "settings.yaml").read_text()
+        settings.write_text(shipped.replace("backend: karpenter ", f"backend: {backend} "))
+    config = control_plane.kubeconfig_for_token(
+        control_plane.token(NAMESPACE, SERVICE_ACCOUNT), tmp_path / "provisioner.kubeconfig")
+    pod = pending_pod("llm-0", namespace, "x", gpus=4)
+    pod["spec"]["tolerations"] = [{"key": "nvidia.com/gpu", "operator": "Exists"}]
+    uid = kube.create(PODS, pod)["metadata"]["uid"]
+    log = tmp_path / "provisioner.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "warmstart.cli.main", "provisioner", "run", "--settings",
+             str(settings), "--identity", namespace],
+            env={**os.environ, "KUBECONFIG": str(config)}, stdout=out,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        made = wait_for(lambda: [c for c in kube.list(PRIMARY[backend]).items if uid in (
+            c["metadata"].get("annotations") or {}).get("warmstart.io/pods", "")],
+            f"a {PRIMARY[backend].kind} for the pod", timeout_s=40)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        # the next run (another identity) need not wait out this one's Lease
+        with contextlib.suppress(NotFound):
+            kube.delete(LEASES, "warmstart-provisioner", NAMESPACE)
+    text = log.read_text(errors="replace")
+    [obj] = made
+    assert obj["metadata"]["annotations"]["warmstart.io/template"] == "g6e.12xlarge"
+    calls = CALL.findall(text)
+    assert calls, text[-2000:]
+    assert [c for c in calls if c[2] in ("401", "403") or (c[2] == "404" and (
+        c[0] not in ("GET", "DELETE") or "limit=" in c[1] or "watch=" in c[1]))] == []
+    assert "Traceback" not in text
+    assert proc.returncode == 0, text[-2000:]
+    kube.delete(PRIMARY[backend], obj["metadata"]["name"], obj["metadata"].get("namespace"))
