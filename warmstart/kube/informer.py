@@ -18,8 +18,9 @@ A consumer that keeps its own view of the objects can have the store keep less
 of each (client-go's transform): `keep=identity` holds only the names and
 resourceVersions a relist needs, handlers still get every object whole, and a
 relist reports a vanished object by that identity alone. The changed objects a
-relist must report are held until the swap as compact JSON, not as parsed
-pages, so listing page by page still bounds the memory a relist takes.
+relist must report are held until the swap as compact JSON (an exact-size copy:
+orjson's own output keeps kilobytes of spare room), not as parsed pages, so
+listing page by page still bounds the memory a relist takes.
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ class Informer:
                 previous = old.get(key)
                 if previous is None or _version(previous) != _version(obj):
                     changed.append(("ADDED" if previous is None else "MODIFIED",
-                                    orjson.dumps(obj), previous))
+                                    bytes(memoryview(orjson.dumps(obj))), previous))
         with self._lock:
             self._store = fresh
             self.resource_version = version
