@@ -18,6 +18,7 @@ from warmstart.admin.policy import WarmthPolicySpec
 from warmstart.admin.policy_store import MemoryPolicyStore
 from warmstart.admin.sim_source import LiveSimulation
 from warmstart.cli.admin_sim import advisor_for, band, policy_for_spec
+from warmstart.cli.sim_policies import sweep_knobs
 from warmstart.sim import default_cluster
 from warmstart.traces import SAMPLE, load_trace
 
@@ -35,7 +36,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
         stored = store.get(pool)
         return stored.spec if stored else WarmthPolicySpec()
 
-    frontier = Frontier(frame, cluster, policy_for_spec)
+    frontier = Frontier(frame, cluster, sweep_knobs(cluster))
     sim = LiveSimulation(frame, cluster, advisor_for, band, policy, frontier=frontier)
     tokens = tmp_path_factory.mktemp("auth") / "tokens"
     tokens.write_text(f"{ADMIN},alice,admin\n{READER},bob,reader\n")

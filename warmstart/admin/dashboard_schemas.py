@@ -35,6 +35,7 @@ class FrontierPoint(Out):
     gpu_hours: float
     cold_fraction: float
     ttfi_p99_s: float
+    published_default: bool = Field(default=False, description="the policy's own setting")
 
 
 class DashboardOut(Out):

@@ -14,20 +14,25 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 
-from warmstart.admin.frontier import PolicyMaker
+from warmstart.admin.policy import WarmthPolicySpec
 from warmstart.admin.policy_store import PolicyStore
 from warmstart.admin.requests import SimulateRequest
 from warmstart.admin.schemas import Out
 from warmstart.admin.source import UnknownName
 from warmstart.sim.config import ClusterSpec
+from warmstart.sim.policies import Policy
 from warmstart.sim.report import report
 from warmstart.sim.run import make_policy, simulate
 from warmstart.traces import TraceError, load_trace, trace_names
+
+# (cluster, proposed policy or None for the defaults) -> the `warmstart` policy
+PolicyMaker = Callable[[ClusterSpec, WarmthPolicySpec | None], Policy]
 
 
 class Busy(RuntimeError):

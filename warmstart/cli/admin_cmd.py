@@ -27,6 +27,7 @@ from warmstart.admin.policy import WarmthPolicySpec
 from warmstart.admin.policy_store import MemoryPolicyStore, PolicyStore
 from warmstart.admin.sim_source import LiveSimulation
 from warmstart.cli.admin_sim import advisor_for, band, policy_for_spec
+from warmstart.cli.sim_policies import sweep_knobs
 from warmstart.sim.config import ClusterError, default_cluster, load_cluster
 from warmstart.traces import SAMPLE, TraceError, load_trace
 
@@ -120,7 +121,7 @@ def _simulation(args: argparse.Namespace) -> tuple[Services, str | None, Callabl
         stored = store.get(pool)
         return stored.spec if stored else WarmthPolicySpec()
 
-    frontier = Frontier(frame, cluster, policy_for_spec)
+    frontier = Frontier(frame, cluster, sweep_knobs(cluster))
     live = LiveSimulation(frame, cluster, advisor_for, band, policy, speed=args.speed,
                           frontier=frontier)
     auth, token = _authorizer(args.tokens)

@@ -42,10 +42,10 @@ function drawWaterfall(svg, rows) {
   clear(svg);
   if (!rows.length) return empty(svg, "no cold starts yet");
   const [w, h] = size(svg);
-  const left = 150, bar = Math.min(12, (h - 30) / (2 * rows.length) - 2);
+  const left = 150, bar = Math.min(12, (h - 40) / (2 * rows.length) - 3);
   const total = (s) => STAGES.reduce((a, k) => a + s[k], 0);
   const max = Math.max(...rows.map((r) => Math.max(total(r.estimated), total(r.measured))), 1);
-  const x = (v) => left + (v / max) * (w - left - 20);
+  const x = (v) => left + (v / max) * (w - left - 70);
   rows.forEach((row, i) => {
     const y = 8 + i * (2 * bar + 6);
     el("text", { x: left - 6, y: y + bar + 3, "text-anchor": "end", class: "axis" }, svg, `${row.model} (${row.coldStarts})`);
@@ -125,6 +125,9 @@ function drawFrontier(svg, points, state) {
   el("line", { x1: 50, y1: h - 30, x2: w - 20, y2: h - 30, stroke: "#999" }, svg);
   el("line", { x1: 50, y1: 10, x2: 50, y2: h - 30, stroke: "#999" }, svg);
   el("text", { x: w / 2, y: h - 8, "text-anchor": "middle", class: "axis" }, svg, "GPU-hours");
+  el("text", { x: 50, y: h - 18, class: "axis" }, svg, x0.toFixed(0));
+  el("text", { x: w - 20, y: h - 18, "text-anchor": "end", class: "axis" }, svg, x1.toFixed(0));
+  el("text", { x: 46, y: 14, "text-anchor": "end", class: "axis" }, svg, `${y1.toFixed(2)}%`);
   el("text", { x: 12, y: h / 2, class: "axis", transform: `rotate(-90 12 ${h / 2})` }, svg, "% requests cold");
   const families = {};
   points.forEach((p) => (families[p.policy] = families[p.policy] || []).push(p));
@@ -133,10 +136,12 @@ function drawFrontier(svg, points, state) {
     ps.sort((a, b) => a.gpuHours - b.gpuHours);
     el("polyline", { points: ps.map((p) => `${x(p.gpuHours)},${y(100 * p.coldFraction)}`).join(" "), fill: "none", stroke: color }, svg);
     ps.forEach((p) => {
-      el("circle", { cx: x(p.gpuHours), cy: y(100 * p.coldFraction), r: 4, fill: color }, svg)
-        .appendChild(el("title", {}, null, `${p.knob}: ${p.gpuHours.toFixed(0)} GPU-h, ${(100 * p.coldFraction).toFixed(3)} % cold, p99 ${p.ttfiP99S.toFixed(1)} s`));
+      const mark = p.publishedDefault ? { r: 7, stroke: "#000", "stroke-width": 2 } : { r: 4 };
+      el("circle", { cx: x(p.gpuHours), cy: y(100 * p.coldFraction), fill: color, ...mark }, svg)
+        .appendChild(el("title", {}, null, `${p.knob}${p.publishedDefault ? " (published default)" : ""}: ${p.gpuHours.toFixed(0)} GPU-h, ${(100 * p.coldFraction).toFixed(3)} % cold, p99 ${p.ttfiP99S.toFixed(1)} s`));
     });
-    el("text", { x: w - 150, y: 20 + f * 14, fill: color, class: "axis" }, svg, policy);
+    el("rect", { x: w - 150, y: 12 + f * 14, width: 10, height: 10, fill: color }, svg);
+    el("text", { x: w - 136, y: 21 + f * 14, class: "axis" }, svg, policy);
   });
   svg.dataset.points = String(points.length);
 }
