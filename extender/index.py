@@ -21,14 +21,14 @@ import numpy.typing as npt
 from extender import gpu_table
 from extender.changelog import ChangeLog
 from extender.node_facts import NodeObjectFacts, node_object_facts
-from extender.profile import ModelKey, model_keys, profile_key, snap_inventory
+from extender.profile import ModelKey, model_keys, profile_key
 from extender.settings import ExtenderSettings
+from extender.slim import Shared, slim_inventory
 from extender.slots import NodeSlots
 from extender.staleness import StaleTracker
 from warmstart.clock import Clock
 from warmstart.domain import ModelRef, NodeInventory
 from warmstart.estimate import NodeView
-from warmstart.images import canonical_image
 from warmstart.scoring import cold_view
 
 Slots = npt.NDArray[np.int64]
@@ -48,7 +48,8 @@ class NodeIndex:
         self._clock = clock
         self.lock = threading.RLock()
         self._objects: dict[str, NodeObjectFacts] = {}
-        self._caches: dict[str, NodeInventory] = {}
+        self._caches: dict[str, NodeInventory] = {}  # slim: see `extender.slim`
+        self._shared = Shared()
         self.views: dict[str, NodeView] = {}
         self.image_sizes: dict[str, int] = {}
         self.catalog: dict[str, ModelRef] = {}
@@ -77,9 +78,9 @@ class NodeIndex:
     # -- writes ------------------------------------------------------------
     def upsert_node(self, node: Mapping[str, Any]) -> None:
         """Learn a Node's images and pool (from the watch or a file, never a request)."""
-        facts = node_object_facts(node, self.settings.pool_labels)
+        facts, sizes = node_object_facts(node, self.settings.pool_labels)
         self._objects[facts.name] = facts
-        self.image_sizes.update(facts.image_sizes)
+        self.image_sizes.update(sizes)
         self._refresh(facts.name)
 
     def delete_node(self, name: str) -> None:
@@ -87,17 +88,19 @@ class NodeIndex:
         self._refresh(name)
 
     def upsert_cache(self, inventory: NodeInventory) -> None:
-        inventory = snap_inventory(inventory)
-        recent = tuple(canonical_image(i) for i in inventory.warm.recent_images)
-        if recent != inventory.warm.recent_images:
-            warm = inventory.warm.model_copy(update={"recent_images": recent})
-            inventory = inventory.model_copy(update={"warm": warm})
-        self._caches[inventory.node_name] = inventory
-        self._refresh(inventory.node_name)
+        """Keep what the estimate reads of a NodeCache status; its GPUs' free memory
+        goes into the filter's table."""
+        name = inventory.node_name
+        self._caches[name] = slim_inventory(inventory, self._shared)
+        self._refresh(name)
+        gpu_table.record(self.slots, self.slots.of[name], inventory.gpus)
 
     def delete_cache(self, name: str) -> None:
         self._caches.pop(name, None)
         self._refresh(name)
+        slot = self.slots.of.get(name)
+        if slot is not None:  # the Node stays: its GPUs are unknown now
+            gpu_table.record(self.slots, slot, None)
 
     def upsert_model(self, ref: ModelRef) -> None:
         self.catalog[ref.uri.rstrip("/")] = ref
@@ -218,14 +221,13 @@ class NodeIndex:
             self._staleness.forget(name)
 
     def _place(self, slot: int, view: NodeView) -> None:
-        """The node's profile and free GPU memory in their columns."""
+        """The node's profile in its column."""
         key = profile_key(view)
         profile = self._profiles.get(key)
         if profile is None:
             profile = self._profiles[key] = len(self.cold_views)
             self.cold_views.append(cold_view(view))
         self.slots[PROFILE][slot] = profile
-        gpu_table.record(self.slots, slot, view.inventory.gpus if view.inventory else None)
 
     def _reindex(self, name: str, slot: int, old: NodeView | None, new: NodeView | None) -> None:
         """Move `slot` in the inverted indexes from what `old` showed to what `new`

@@ -7,8 +7,9 @@ requests: those are not trusted), so it reads only `metadata.name`,
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from warmstart.images import ImageListError, node_images
@@ -23,13 +24,17 @@ class NodeObjectFacts:
     name: str
     pool: str | None
     images: frozenset[str] = frozenset()
-    image_sizes: Mapping[str, int] = field(default_factory=dict)
 
 
 def node_object_facts(
     node: Mapping[str, Any], pool_labels: Sequence[str], where: str = "Node"
-) -> NodeObjectFacts:
-    """Facts of one Node object (API JSON). Raises NodeObjectError naming the field."""
+) -> tuple[NodeObjectFacts, Mapping[str, int]]:
+    """Facts of one Node object (API JSON), and the sizes of its images.
+    Raises NodeObjectError naming the field.
+
+    Image names and the pool are interned: thousands of nodes report the same
+    few, and each parsed copy would otherwise be kept per node.
+    """
     metadata = node.get("metadata")
     if not isinstance(metadata, Mapping) or not isinstance(metadata.get("name"), str):
         raise NodeObjectError(f"{where}.metadata.name: missing or not a string")
@@ -39,9 +44,9 @@ def node_object_facts(
         images, sizes = node_images(node, where)
     except ImageListError as exc:
         raise NodeObjectError(str(exc)) from exc
-    return NodeObjectFacts(
+    facts = NodeObjectFacts(
         name=metadata["name"],
-        pool=pool,
-        images=images,
-        image_sizes=sizes,
+        pool=sys.intern(pool) if isinstance(pool, str) else pool,
+        images=frozenset(map(sys.intern, images)),
     )
+    return facts, sizes

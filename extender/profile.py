@@ -13,7 +13,7 @@ estimate cannot slip by unnoticed.
 Agents measure bandwidths and CUDA start times per node, and measurements of
 identical machines differ by a few percent; taken exactly, every node would
 be a profile of its own, and the first call for each pod shape would run one
-estimate per node. `snap_inventory` rounds them to a log grid of
+estimate per node. `snap` rounds them (in `extender.slim`) to a log grid of
 `GRID_STEPS_PER_DECADE` steps (21% apart, at most 10% off) when the watch
 event arrives, so machines alike share a profile: the same precision as the
 agent's probes repeat with, and a 10% change in one stage moves a 0..10 score
@@ -40,26 +40,19 @@ def snap(value: float | None) -> float | None:
     return float(f"{10**step:.3g}")
 
 
-def snap_inventory(inv: NodeInventory) -> NodeInventory:
-    bw = inv.bandwidths
-    bandwidths = bw.model_copy(update={k: snap(v) for k, v in bw.__dict__.items()})
-    warm = inv.warm.model_copy(update={"cuda_init_seconds": snap(inv.warm.cuda_init_seconds)})
-    return inv.model_copy(update={"bandwidths": bandwidths, "warm": warm})
-
-
 def profile_key(view: NodeView) -> Hashable:
     """The pod-independent part of a node that the estimate reads."""
     inv = view.inventory
     if inv is None:
         return (view.boot_remaining_s, view.pool, None)
-    gpus_persistent = bool(inv.gpus) and all(g.persistence_mode for g in inv.gpus)
+    # The index's inventories are slim (`extender.slim`): GPU persistence is
+    # folded into the warm signals.
     return (
         view.boot_remaining_s,
         view.pool,
         inv.bandwidths,
         inv.warm.persistence_mode,
         inv.warm.cuda_init_seconds,
-        gpus_persistent,
     )
 
 

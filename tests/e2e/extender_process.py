@@ -4,6 +4,7 @@ benchmark. Ready when `/readyz` answers 200 (every informer has listed)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -52,16 +53,18 @@ class ExtenderProcess:
 
 def start_extender(kubeconfig: Path, workdir: Path, *, name: str = "extender",
                    extra: tuple[str, ...] = (), ready_timeout_s: float = 60.0,
-                   ) -> ExtenderProcess:
-    """Start the extender on a free loopback port; returns once it is ready."""
+                   source: Path | None = None) -> ExtenderProcess:
+    """Start the extender on a free loopback port; returns once it is ready.
+    `source`: a folder whose `extender` package is imported instead of ours."""
     port = free_port()
     log = workdir / f"{name}.log"
     argv = [sys.executable, "-m", "warmstart.cli.main", "extender", "serve",
             "--kubeconfig", str(kubeconfig), "--host", "127.0.0.1", "--port", str(port),
             "--log-level", "info", *extra]
     with log.open("wb") as out:
+        env = {**os.environ, "PYTHONPATH": str(source)} if source else None
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
+                                stdin=subprocess.DEVNULL, env=env)
     extender = ExtenderProcess(proc, f"http://127.0.0.1:{port}", log)
     deadline = time.monotonic() + ready_timeout_s
     while time.monotonic() < deadline:

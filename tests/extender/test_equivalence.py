@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 
 from extender import ExtenderSettings, NodeIndex
 from extender.index import PROFILE
+from extender.profile import snap
 from extender.ranking import ScoreMemo, rank
+from extender.slim import Shared, slim_inventory
 from warmstart.clock import ManualClock
 from warmstart.domain import (
     Bandwidths,
@@ -30,10 +32,12 @@ from warmstart.domain import (
     PoolDefaults,
     WarmSignals,
 )
+from warmstart.estimate import NodeView
 from warmstart.images import canonical_image
 from warmstart.scoring import score_node
 
 NOW = 1795827600.0
+NOW_DT = datetime.fromtimestamp(NOW, UTC)
 GB = 10**9
 IMAGES = ["vllm/vllm-openai:v1", "tgi:2", "docker.io/library/triton:3"]
 URIS = ["hf://a", "hf://b", "s3://c"]
@@ -250,3 +254,43 @@ def test_ever_new_resident_byte_counts_keep_ids_bounded_and_scores_right(nodes, 
         assert scored == expected(index, pod, names)
         assert len(index._model_keys) <= max(4, 2 * len(nodes) + 2)
     assert index.key_epoch > 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(node, demand, st.sampled_from([None, "sha256:1"]))
+def test_a_slim_inventory_scores_as_the_full_one(spec, pod, digest):
+    # The index keeps inventories slim (no GPU list, models as uri/tier/bytes, parts
+    # shared); the estimate must not tell them from the agent's full status with the
+    # same snapped measurements.
+    full = _inventory("n", spec)
+    if full is None:
+        return
+    bw = full.bandwidths
+    warm = full.warm
+    full = full.model_copy(update={
+        "bandwidths": bw.model_copy(update={k: snap(v) for k, v in bw.__dict__.items()}),
+        "warm": warm.model_copy(update={
+            "cuda_init_seconds": snap(warm.cuda_init_seconds),
+            "recent_images": tuple(canonical_image(i) for i in warm.recent_images)}),
+        "models": tuple(m.model_copy(update={"digest": digest, "last_used": NOW_DT})
+                        for m in full.models),
+    })
+    slim = slim_inventory(full, Shared())
+    assert slim.gpus == () and all(m.last_used is None for m in slim.models)
+    images = frozenset(canonical_image(i) for i in spec[0])
+    sizes = {canonical_image(i): GB // 2 for i in IMAGES}
+    for pool in (None, SETTINGS.pools[0]):
+        assert score_node(pod, NodeView("n", images, slim, pool), sizes) == score_node(
+            pod, NodeView("n", images, full, pool), sizes
+        )
+
+
+def test_shared_parts_are_kept_once_and_dropped_when_unused():
+    shared = Shared()
+    one = [slim_inventory(NodeInventory(node_name=f"n{i}", bandwidths=Bandwidths(
+        local_disk=3e9 + i), models=(CachedModel(uri="hf://a", tier=CacheTier.LOCAL_DISK,
+                                                 bytes=GB),)), shared) for i in range(3)]
+    assert one[0].bandwidths is one[2].bandwidths and one[0].models[0] is one[1].models[0]
+    assert len(shared) == 3  # bandwidths, warm signals, the cached model
+    del one
+    assert len(shared) == 0
