@@ -100,13 +100,15 @@ class LiveSimulation:
 
     def node(self, name: str, model: str | None) -> NodeDetailOut:
         st = self.state
-        found = next((n for n in st.nodes if n.name == name), None)
+        with st.lock:  # the rows and views of one planning step, not of two
+            nodes, views = st.nodes, st.views
+        found = next((n for n in nodes if n.name == name), None)
         if found is None:
             raise UnknownName(f"no node named {name!r}")
         estimate = None
         if model is not None:
             key = self._model_name(model)
-            estimate = estimate_out(key, st.pods[key], st.views[name], st.image_bytes)
+            estimate = estimate_out(key, st.pods[key], views[name], st.image_bytes)
         return NodeDetailOut(**found.model_dump(), estimate=estimate)
 
     def _model_name(self, name_or_uri: str) -> str:
