@@ -24,12 +24,13 @@ from provisioner.settings import ProvisionerSettings
 from warmstart.clock import ManualClock
 from warmstart.domain import DemandForecast
 from warmstart.kube import KubeClient
-from warmstart.kube.resources import Resource
+from warmstart.kube.resources import PODS, Resource
 from warmstart.kube.timefmt import k8s_time
 
 TAINT = "e2e.warmstart.io/test"
 GPU = "nvidia.com/gpu"
 INSTANCE_TYPE = "node.kubernetes.io/instance-type"
+UNSCHEDULED = "e2e-no-scheduler"
 
 
 def templates(pool: str, node_class: dict[str, str] | None = None) -> list[dict[str, Any]]:
@@ -53,8 +54,10 @@ def templates(pool: str, node_class: dict[str, str] | None = None) -> list[dict[
 
 def pending_pod(name: str, namespace: str, pool: str, *, gpus: int = 1,
                 annotations: dict[str, str] | None = None,
-                scheduler: str = "default-scheduler") -> dict[str, Any]:
-    """A GPU pod that tolerates this test's templates (and only this test's)."""
+                scheduler: str = UNSCHEDULED) -> dict[str, Any]:
+    """A GPU pod that tolerates this test's templates (and only this test's). By default
+    no scheduler serves it: it waits for capacity, and another test's kube-scheduler
+    never places it on that test's nodes."""
     return {"apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": name, "namespace": namespace,
                          "annotations": annotations or {}},
@@ -97,6 +100,12 @@ class World:
         decided = controller.step(force=True)
         assert decided is not None
         return decided
+
+    def remove_placeholders(self) -> None:
+        """Placeholders are default-scheduler pods: gone before another test's scheduler
+        runs, they cannot take room on its nodes."""
+        for pod in self.ours(PODS):
+            self.kube.delete(PODS, pod["metadata"]["name"], pod["metadata"]["namespace"])
 
     def ours(self, res: Resource) -> list[dict[str, Any]]:
         """This test's objects of `res`, wherever they live."""

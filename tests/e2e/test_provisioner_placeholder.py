@@ -56,7 +56,8 @@ def test_a_real_pod_preempts_the_placeholder(
     assert labels[INSTANCE_TYPE] == "g6e.12xlarge"
 
     # a real GPU pod (priority 0) needs the room: the scheduler preempts the placeholder
-    kube.create(PODS, pending_pod("llm-0", namespace, w.pool, gpus=4))
+    kube.create(PODS, pending_pod("llm-0", namespace, w.pool, gpus=4,
+                                  scheduler="default-scheduler"))
     deleted: list[str] = []
 
     def real_pod_bound() -> str | None:

@@ -50,4 +50,5 @@ def test_killed_mid_plan_and_restarted_creates_no_duplicates(kube: KubeClient, n
     assert (result.created, len(result.existed)) == ([], 3)
     assert len(w.ours(PRIMARY[backend])) == 3
     assert w.step(w.controller()).creates == ()
+    w.remove_placeholders()
 
