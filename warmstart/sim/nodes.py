@@ -122,12 +122,12 @@ class SimNode:
             self.in_use[key] += 1
         self.real.pulls.pop(image, None)
         added, evicted = self.cache(keys, now)
-        before = set(self.recent_images)
+        prior, before = self.holdings(), set(self.recent_images)
         self.recent_images = [image, *[i for i in self.recent_images if i != image]][
             :RECENT_IMAGES]
         after = set(self.recent_images)
         if before != after:
-            self.report.changing(now, self.holdings())
+            self.report.changing(now, prior)
             self._holdings = None
         return (added + [f"r:{i}" for i in after - before],
                 evicted + [f"r:{i}" for i in before - after])
