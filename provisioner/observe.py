@@ -24,6 +24,7 @@ from warmstart.domain import NodeInventory
 from warmstart.estimate import NodeView
 from warmstart.kube.timefmt import parse_k8s_time
 from warmstart.podspec import ModelCatalog
+from warmstart.quantity import QuantityError, parse_size
 
 Obj = dict[str, Any]
 
@@ -84,6 +85,15 @@ def in_flight(obj: Obj, template: NodeTemplate, now: float, per_namespace: bool)
     )
 
 
+def _gpus(annotated: str | None, template: NodeTemplate | None) -> float:
+    """The GPUs we asked for, from our own annotation; one edited into something that is
+    no quantity counts as its template's, so one object cannot stop planning."""
+    try:
+        return float(parse_size(annotated or "0"))
+    except QuantityError:
+        return template.allocatable.get(GPU, 0.0) if template else 0.0
+
+
 def _owned(obj: Obj, template: NodeTemplate | None, use: Mapping[str, NodeUse],
            last_busy: Mapping[str, float], now: float) -> Owned:
     meta = obj["metadata"]
@@ -94,7 +104,7 @@ def _owned(obj: Obj, template: NodeTemplate | None, use: Mapping[str, NodeUse],
         name=meta["name"],
         pool=template.pool if template else labels.get(naming.POOL, "default"),
         purpose=labels.get(naming.PURPOSE, ""),
-        gpus=float(annotations.get(GPUS) or 0),
+        gpus=_gpus(annotations.get(GPUS), template),
         real_pods=use[node].real_pods if node and node in use else 0,
         idle_since=max(created, last_busy.get(meta["name"], created)),
         namespace=meta.get("namespace"),

@@ -69,3 +69,13 @@ def test_a_pod_with_a_bad_model_size_is_a_pod_error_naming_the_annotation(raw):
            "spec": {"containers": [{"name": "c", "image": "vllm"}]}}
     with pytest.raises(PodSpecError, match=r'annotations\["warmstart.io/model-bytes"\]'):
         pod_demand(pod)
+
+
+@pytest.mark.parametrize(("annotated", "gpus"), [("4", 4.0), (None, 0.0), ("NaN", 8.0),
+                                                  ("Infinity", 8.0), ("-2", 8.0)])
+def test_the_provisioner_reads_its_gpu_annotation_strictly(annotated, gpus):
+    from provisioner.observe import _gpus
+    from provisioner.state import GPU, NodeTemplate
+
+    template = NodeTemplate("t", "pool", (), {GPU: 8.0}, 1.0)
+    assert _gpus(annotated, template) == gpus  # an unreadable one counts as the template's
