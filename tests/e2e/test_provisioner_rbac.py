@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.e2e.binaries import REPO
-from tests.e2e.controlplane import NAMESPACES, ControlPlane
+from tests.e2e.controlplane import NAMESPACES, ControlPlane, free_port
 from tests.e2e.objects import wait_for
 from tests.e2e.provisioner_world import pending_pod, world
 from warmstart.kube import AlreadyExists, ClientError, KubeClient, NotFound
@@ -169,17 +170,18 @@ def test_provisioner_run_with_the_shipped_settings_makes_no_refused_call(
     pod = pending_pod("llm-0", namespace, "x", gpus=4)
     pod["spec"]["tolerations"] = [{"key": "nvidia.com/gpu", "operator": "Exists"}]
     uid = kube.create(PODS, pod)["metadata"]["uid"]
-    log = tmp_path / "provisioner.log"
+    log, port = tmp_path / "provisioner.log", free_port()
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "warmstart.cli.main", "provisioner", "run", "--settings",
-             str(settings), "--identity", namespace],
+             str(settings), "--identity", namespace, "--http-port", str(port)],
             env={**os.environ, "KUBECONFIG": str(config)}, stdout=out,
             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
         made = wait_for(lambda: [c for c in kube.list(PRIMARY[backend]).items if uid in (
             c["metadata"].get("annotations") or {}).get("warmstart.io/pods", "")],
             f"a {PRIMARY[backend].kind} for the pod", timeout_s=40)
+        scraped = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -198,5 +200,8 @@ def test_provisioner_run_with_the_shipped_settings_makes_no_refused_call(
     assert [c for c in calls if c[2] in ("401", "403") or (c[2] == "404" and (
         c[0] not in ("GET", "DELETE") or "limit=" in c[1] or "watch=" in c[1]))] == []
     assert "Traceback" not in text
+    # the pod-error counter is served beside the journal's metrics (other tests' pods
+    # that tolerate nothing here count as unplaceable)
+    assert "# TYPE warmstart_provisioner_pod_errors_total counter" in scraped
     assert proc.returncode == 0, text[-2000:]
     kube.delete(PRIMARY[backend], obj["metadata"]["name"], obj["metadata"].get("namespace"))

@@ -22,6 +22,7 @@ from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
 from provisioner.expander import ExpanderService, TlsFiles, serve
+from provisioner.metrics import ProvisionerMetrics
 from provisioner.observe import snapshot
 from provisioner.plan_types import plan_to_json
 from provisioner.planner import plan
@@ -109,7 +110,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     registry = CollectorRegistry()
     decisions, journal = journaled_log(client, settings, registry)
     ctl = build(client, settings, clock, forecast=_forecast(args.forecast_file),
-                is_leader=lambda: leader.is_leader, log=decisions)
+                is_leader=lambda: leader.is_leader, log=decisions,
+                metrics=ProvisionerMetrics(registry))
     stop = threading.Event()
     informers = (*ctl.informers.all(), serve_admin_side(client, ctl, settings, clock, stop,
                                                         journal, registry, args.http_port))
