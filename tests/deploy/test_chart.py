@@ -68,7 +68,8 @@ def test_every_container_of_the_image_runs_a_command_the_cli_accepts(
         argv = container["args"]
         args = build_parser(argv).parse_args(argv)
         ran.add(args.command_name)
-    expected = {"warmstart extender serve", "warmstart provisioner run", "warmstart agent run"}
+    expected = {"warmstart extender serve", "warmstart provisioner run", "warmstart agent run",
+                "warmstart admin serve"}
     if backend != "karpenter":
         expected.add("warmstart provisioner expander")
     assert ran == expected
@@ -229,7 +230,7 @@ def test_the_provisioner_may_write_only_what_its_backend_makes(
 
 def test_components_can_be_turned_off(render: Render) -> None:
     docs = render({"extender": {"enabled": False}, "agent": {"enabled": False},
-                   "provisioner": {"enabled": False}})
+                   "provisioner": {"enabled": False}, "admin": {"enabled": False}})
     assert list(workloads(docs)) == []
 
 
