@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import random
 
+import httpx
 import pytest
 
 from warmstart.kube import Backoff, ServerError, TooManyRequests
+from warmstart.kube.errors import error_from_status
 from warmstart.kube.retry import jittered
 
 FAILED = ServerError(503, "ServiceUnavailable", "etcd leader changed")
@@ -41,3 +43,11 @@ def test_clients_that_failed_together_come_back_spread_out() -> None:
 
 def test_jittered_stretches_by_the_draw() -> None:
     assert jittered(2.0, 1.2, lambda: 0.5) == pytest.approx(3.2)
+
+
+@pytest.mark.parametrize(("header", "seconds"), [("3", 3.0), ("0", 0.0), ("NaN", None),
+                                                 ("inf", None), ("1.5", None), ("-1", None),
+                                                 ("Wed, 21 Oct 2026 07:28:00 GMT", None)])
+def test_retry_after_is_read_as_delay_seconds_only(header: str, seconds: float | None) -> None:
+    error = error_from_status(429, {}, httpx.Headers({"Retry-After": header}))
+    assert isinstance(error, TooManyRequests) and error.retry_after == seconds

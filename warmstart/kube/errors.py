@@ -59,10 +59,9 @@ class ServerError(KubeError):
 
 def _retry_after(headers: httpx.Headers) -> float | None:
     raw = headers.get("Retry-After")
-    try:
-        return max(0.0, float(raw)) if raw is not None else None
-    except ValueError:
-        return None  # an HTTP-date; rare from the API server, fall back to our own backoff
+    # Delay-seconds is digits only (RFC 9110); float() would also take "NaN" or "inf".
+    # An HTTP-date is rare from the API server: fall back to our own backoff.
+    return float(raw) if raw is not None and raw.isascii() and raw.isdigit() else None
 
 
 def error_from_status(status: int, body: dict[str, Any], headers: httpx.Headers) -> KubeError:
