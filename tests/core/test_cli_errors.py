@@ -94,3 +94,13 @@ def test_validation_errors_become_field_and_problem() -> None:
         Knob.model_validate({"size": "big"})
     assert one_line(caught.value) == (
         "size: Input should be a valid integer, unable to parse string as an integer")
+
+
+@pytest.mark.parametrize("argv", [["forecast", "backtest", "--trace", "servegen"],
+                                  ["forecast", "fit", "--out", "m.bin", "--trace", "servegen"],
+                                  ["simulate", "--trace", "servegen"]])
+def test_traces_dir_is_one_option_that_every_trace_reader_honours(
+        argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*argv, "--traces-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"not found in {tmp_path}" in err and err.count("\n") == 1
