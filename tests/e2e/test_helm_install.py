@@ -21,7 +21,7 @@ from tests.deploy.tools import tool
 from tests.e2e.controlplane import ControlPlane
 
 BACKENDS = ("karpenter", "provisioning-request", "capacity-buffer", "placeholder-pods")
-WORKLOADS = ("deployments", "daemonsets")
+WORKLOADS = ("deployments", "daemonsets")  # pod templates nothing turns into pods here
 # Kinds the chart makes, to prove an uninstall leaves none of them behind.
 CLUSTER_KINDS = ("clusterroles", "clusterrolebindings", "validatingadmissionpolicies",
                  "validatingadmissionpolicybindings", "priorityclasses")
@@ -87,7 +87,7 @@ def test_helm_install_of_each_backend_is_accepted_and_uninstalls_clean(
     helm("install", "warmstart", str(CHART), "-n", release, "--create-namespace",
          "--take-ownership", "--set", f"backend={backend}", *extra)
 
-    workloads = [w for kind in WORKLOADS for w in _items(control_plane, kind, "-n", release)]
+    workloads = _items(control_plane, ",".join(WORKLOADS), "-n", release)
     assert {w["metadata"]["name"] for w in workloads} >= {
         "warmstart-extender", "warmstart-provisioner", "warmstart-agent", "warmstart-scheduler"}
     settings = yaml.safe_load(json.loads(control_plane.kubectl(
@@ -97,19 +97,18 @@ def test_helm_install_of_each_backend_is_accepted_and_uninstalls_clean(
     assert settings["backend"] == ("placeholder" if backend == "placeholder-pods" else backend)
 
     restricted = _restricted_namespace(control_plane, f"{release}-restricted")
-    for workload in workloads:
-        name = workload["metadata"]["name"]
-        pod = _pod_from(workload["spec"]["template"], name, release)
-        control_plane.kubectl("create", "--dry-run=server", "-f", "-", stdin=json.dumps(pod))
-        if workload["kind"] == "Deployment":  # the agent needs hostPath: not restricted
-            control_plane.kubectl("create", "--dry-run=server", "-f", "-", stdin=json.dumps(
-                _pod_from(workload["spec"]["template"], name, restricted)))
+    pods = [_pod_from(w["spec"]["template"], w["metadata"]["name"], release) for w in workloads]
+    # Deployments also under Pod Security `restricted`; the agent needs hostPath.
+    pods += [_pod_from(w["spec"]["template"], w["metadata"]["name"], restricted)
+             for w in workloads if w["kind"] == "Deployment"]
+    created = control_plane.kubectl("create", "--dry-run=server", "-f", "-", stdin=json.dumps(
+        {"apiVersion": "v1", "kind": "List", "items": pods}))
+    assert created.count("created (server dry run)") == len(pods)
 
     helm("uninstall", "warmstart", "-n", release)
-    left = [f"{kind}/{i['metadata']['name']}" for kind in NAMESPACED_KINDS
-            for i in _items(control_plane, kind, "-n", release)]
-    left += [f"{kind}/{i['metadata']['name']}" for kind in CLUSTER_KINDS
-             for i in _items(control_plane, kind)]
+    left = [f"{i['kind']}/{i['metadata']['name']}" for i in
+            _items(control_plane, ",".join(NAMESPACED_KINDS), "-n", release)
+            + _items(control_plane, ",".join(CLUSTER_KINDS))]
     assert left == []
 
 

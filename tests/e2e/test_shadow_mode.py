@@ -52,10 +52,10 @@ WRITTEN: dict[str, tuple[Resource, ...]] = {
 }
 
 
-def chart_settings(backend: str, namespace: str, shadow: bool) -> ProvisionerSettings:
-    """The settings file the chart writes for these values."""
+def chart_settings(backend: str, namespace: str) -> ProvisionerSettings:
+    """The settings file the chart writes with `provisioner.shadow: true`."""
     docs = helm_template(tool("helm"), {"backend": backend, "provisioner": {
-        "shadow": shadow, "settings": {"templates": [TEMPLATE]}}})
+        "shadow": True, "settings": {"templates": [TEMPLATE]}}})
     (config,) = (d for d in docs if d["kind"] == "ConfigMap"
                  and d["metadata"]["name"] == "warmstart-provisioner")
     raw = yaml.safe_load(config["data"]["settings.yaml"])
@@ -101,7 +101,9 @@ def test_shadow_mode_lists_every_decision_and_creates_nothing(
         refs.add(f"{namespace}/{name}")
 
     log = DecisionLog()
-    shadow = build(kube, chart_settings(backend, namespace, shadow=True), SystemClock(), log=log)
+    settings = chart_settings(backend, namespace)
+    assert settings.shadow is True
+    shadow = build(kube, settings, SystemClock(), log=log)
     decided = plan_once(shadow)
     assert decided.creates, "nothing was planned: the check below would prove nothing"
     assert ours(kube, namespace, backend) == []
@@ -112,7 +114,7 @@ def test_shadow_mode_lists_every_decision_and_creates_nothing(
     assert refs <= {p for r in records if r.kind == "shadow" for p in r.pods}
     assert not [r for r in records if r.kind in ("create", "release")]
 
-    acting = build(kube, chart_settings(backend, namespace, shadow=False), SystemClock(),
+    acting = build(kube, settings.model_copy(update={"shadow": False}), SystemClock(),
                    log=DecisionLog())
     created = plan_once(acting)
     assert {n.name for n in created.creates} == shadowed  # the same plan, now carried out
