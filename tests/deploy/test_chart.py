@@ -228,6 +228,21 @@ def test_the_provisioner_may_write_only_what_its_backend_makes(
         assert placeholder_class == []
 
 
+def test_provisioning_requests_are_granted_only_in_the_namespaces_named(render: Render) -> None:
+    docs = render({"backend": "provisioning-request",
+                   "provisioner": {"requestNamespaces": ["serving", "batch"]}})
+    role = one(docs, "ClusterRole", "warmstart-provisioner-requests")
+    assert {(r, v) for rule in role["rules"] for r in rule["resources"] for v in rule["verbs"]} == {
+        ("provisioningrequests", "create"), ("provisioningrequests", "delete"),
+        ("podtemplates", "get"), ("podtemplates", "create"), ("podtemplates", "delete"),
+        ("pods", "patch")}
+    bindings = [d for d in docs if d["kind"] == "RoleBinding"
+                and d["roleRef"]["name"] == "warmstart-provisioner-requests"]
+    assert sorted(b["metadata"]["namespace"] for b in bindings) == ["batch", "serving"]
+    assert not [d for d in render({"backend": "karpenter"})
+                if d["metadata"]["name"] == "warmstart-provisioner-requests"]
+
+
 def test_components_can_be_turned_off(render: Render) -> None:
     docs = render({"extender": {"enabled": False}, "agent": {"enabled": False},
                    "provisioner": {"enabled": False}, "admin": {"enabled": False}})

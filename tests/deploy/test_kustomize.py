@@ -30,8 +30,8 @@ def test_committed_manifests_are_what_the_chart_renders(helm: Path) -> None:
     assert (stale, extra) == ([], []), "run `make manifests` after changing the chart"
 
 
-def test_the_three_overlays_exist() -> None:
-    assert overlays() == ["cluster-autoscaler", "karpenter", "placeholder-pods"]
+def test_an_overlay_per_backend() -> None:
+    assert overlays() == ["capacity-buffer", "cluster-autoscaler", "karpenter", "placeholder-pods"]
 
 
 @pytest.mark.parametrize("overlay", overlays())
