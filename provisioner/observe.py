@@ -82,6 +82,7 @@ def in_flight(obj: Obj, template: NodeTemplate, now: float, per_namespace: bool)
         intended=frozenset(filter(None, (meta.get("annotations") or {})
                                   .get(naming.PODS, "").split(","))),
         namespace=meta.get("namespace") if per_namespace else None,
+        exclusive=per_namespace,
     )
 
 

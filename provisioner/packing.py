@@ -35,6 +35,7 @@ class Bin:
     owner: str | None = None
     intended: frozenset[str] = frozenset()
     namespace: str | None = None  # only pods of this namespace may land here
+    exclusive: bool = False  # only its intended pods may land here
     pods: list[PendingPod] = field(default_factory=list)
     used: dict[str, float] = field(default_factory=dict)
 
@@ -51,7 +52,7 @@ class Bin:
 def capacity_bin(cap: Capacity) -> Bin:
     room = subtract(cap.allocatable, cap.requested)
     return Bin(cap.name, cap.pool, cap.labels, cap.taints, room, cap.view, owner=cap.owner,
-               intended=cap.intended, namespace=cap.namespace)
+               intended=cap.intended, namespace=cap.namespace, exclusive=cap.exclusive)
 
 
 def _size(pod: PendingPod) -> tuple[float, float, float]:
@@ -92,6 +93,8 @@ def _best_fit(pod: PendingPod, bins: list[Bin], est: _Estimates) -> Bin | None:
         if b.gpu_room < need_gpu or shortfall(pod.requests, b.room):
             continue
         if b.namespace is not None and b.namespace != pod.namespace:
+            continue
+        if b.exclusive and pod.uid not in b.intended:
             continue
         if pod.placement.rejects(b.labels, b.taints) is not None:
             continue

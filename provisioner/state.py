@@ -103,6 +103,7 @@ class Capacity:
     owner: str | None = None  # our object behind it, when we asked for it
     intended: frozenset[str] = frozenset()  # UIDs of the pods it was asked for
     namespace: str | None = None  # only pods of this namespace may use it (a request's)
+    exclusive: bool = False  # only the pods it was asked for may use it (booked for them)
 
 
 @dataclass(frozen=True, slots=True)

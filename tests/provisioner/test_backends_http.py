@@ -211,3 +211,15 @@ def test_shadow_mode_writes_nothing_but_records_everything(harness: Harness, bac
     assert harness.posts() == [] and ours(harness, backend) == []
     shadowed = [d for d in harness.log.recent() if d.kind == "shadow"]
     assert len(shadowed) == 2 and all(d.outcome == "skipped (shadow)" for d in shadowed)
+
+
+def test_a_later_pod_never_counts_on_a_request_booked_for_others(harness: Harness):
+    harness.seed_pods(pod_json("a-0", 1))
+    ctl = harness.controller(harness.settings("provisioning-request"))
+    [first] = harness.step(ctl).creates
+    harness.seed_pods(pod_json("b-0", 1))
+    # the request's node would have room, but its capacity is booked for a-0 alone and
+    # only a-0 consumes it: b-0 gets a request (and consume annotation) of its own
+    later = harness.step(ctl)
+    assert [c.pod_refs for c in later.creates] == [("serving/b-0",)]
+    assert [(p.pod_ref, p.node) for p in later.placed] == [("serving/a-0", first.name)]
