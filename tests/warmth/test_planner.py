@@ -1,8 +1,8 @@
 """The warmth planner's arithmetic, one decision at a time. A 7B model starts
 in 9.35 s from host memory, 13.6 s from disk, 108.6 s on a warm node and
 323.6 s on a new one; the pool's 8-GPU nodes cost $24/h, so over a 5-min step
-a resident GPU costs $0.25 and an idle node $2. A cold request that waits
-15 s costs $2 (the default), in proportion to its wait."""
+a resident GPU costs $0.25 and an idle node $2. A cold request costs $2 (the
+default) per 15 s it waits past the SLO, a tenth of that within it."""
 
 from __future__ import annotations
 
@@ -22,11 +22,11 @@ STEP_NODE_USD = 24 * 300 / 3600  # 2.0
 
 
 def penalty(p: float, wait_s: float, value: float = 2.0) -> float:
-    return p * value * wait_s / 15
+    return p * value * wait_s / 15 * (0.1 if wait_s <= 15 else 1.0)
 
 
 def test_a_likely_model_is_staged_in_host_memory_of_a_busy_node() -> None:
-    p = 0.1  # host memory: 0.1 x $2 x 9.35/15 = $0.125 < $0.25 for a GPU
+    p = 0.1  # host memory: 0.1 x $2 x 0.1 x 9.35/15 = $0.012 < $0.25 for a GPU
     plan = plan_warmth([need("m", rate_for(p, HORIZON))], [pool(node("n1"))], POLICY)
     (m,) = plan.models
     assert m.warmth is Warmth.HOST and m.node == "n1"
@@ -40,8 +40,9 @@ def test_a_likely_model_is_staged_in_host_memory_of_a_busy_node() -> None:
 
 
 def test_resident_when_its_gpu_costs_less_than_the_penalty_it_saves() -> None:
-    p = 0.35  # host memory: 0.35 x $2 x 9.35/15 = $0.436 > $0.25
-    plan = plan_warmth([need("m", rate_for(p, HORIZON))], [pool(node("n1"))], POLICY)
+    p = 0.6  # at $10 a cold request, host memory: 0.6 x $10 x 0.1 x 9.35/15 = $0.37 > $0.25
+    dear = replace(POLICY, cold_request_usd=10.0)
+    plan = plan_warmth([need("m", rate_for(p, HORIZON))], [pool(node("n1"))], dear)
     (m,) = plan.models
     assert m.warmth is Warmth.RESIDENT and plan.resident() == {"m": 1}
     assert m.expected_usd == pytest.approx(STEP_GPU_USD)
@@ -50,7 +51,7 @@ def test_resident_when_its_gpu_costs_less_than_the_penalty_it_saves() -> None:
 
 
 def test_a_new_warm_node_when_what_it_holds_saves_more_than_it_costs() -> None:
-    # saving: 0.1 x $2 x (323.6 - 9.35)/15 = $4.19 > $2 for the node
+    # saving: 0.1 x $2 x (323.6 - 0.1 x 9.35)/15 = $4.30 > $2 for the node
     plan = plan_warmth([need("m", rate_for(0.1, HORIZON))], [pool()], POLICY)
     (m,), (p,) = plan.models, plan.pools
     assert m.warmth is Warmth.HOST and m.node == "a-new-0"
@@ -60,7 +61,7 @@ def test_a_new_warm_node_when_what_it_holds_saves_more_than_it_costs() -> None:
 
 
 def test_no_warm_node_when_it_costs_more_than_it_saves() -> None:
-    # saving: 0.005 x $2 x 314.25/15 = $0.21 < $2; a cold start's $0.216 < a GPU's $0.25
+    # saving: 0.005 x $2 x 322.7/15 = $0.22 < $2; a cold start's $0.07-0.22 < a GPU's $0.25
     plan = plan_warmth([need("m", rate_for(0.005, HORIZON))], [pool()], POLICY)
     (m,), (p,) = plan.models, plan.pools
     assert m.warmth is Warmth.COLD and p.idle_nodes == 0
@@ -69,7 +70,8 @@ def test_no_warm_node_when_it_costs_more_than_it_saves() -> None:
 
 
 def test_resident_when_a_cold_start_costs_more_than_its_gpu() -> None:
-    # no warm node pays ($0.84 < $2), but a cold start's 0.02 x $2 x 323.6/15 = $0.86 > $0.25
+    # no warm node pays ($0.86 < $2), but even a warm node's cold start, 0.02 x $2 x
+    # 108.6/15 = $0.29, costs more than a GPU's $0.25
     plan = plan_warmth([need("m", rate_for(0.02, HORIZON))], [pool()], POLICY)
     (m,) = plan.models
     assert m.warmth is Warmth.RESIDENT
@@ -85,8 +87,9 @@ def test_an_idle_node_holding_staged_models_is_kept_by_name() -> None:
 
 
 def test_the_budget_drops_what_saves_least_per_dollar() -> None:
+    # at $10 a cold request both beat host memory: 0.9 and 0.5 x $10 x 0.1 x 9.35/15 > $0.25
     models = [need("hot", rate_for(0.9, HORIZON)), need("warm", rate_for(0.5, HORIZON))]
-    budget = replace(POLICY, budget_usd_per_hour=3.0)  # one GPU
+    budget = replace(POLICY, cold_request_usd=10.0, budget_usd_per_hour=3.0)  # one GPU
     plan = plan_warmth(models, [pool(node("n1"))], budget)
     by = {m.model: m for m in plan.models}
     assert by["hot"].warmth is Warmth.RESIDENT

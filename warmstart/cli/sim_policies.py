@@ -1,12 +1,14 @@
-"""The simulator's `warmstart` policy, steered by the real forecaster and planner.
+"""The simulator's `warmstart` policy, steered by the real forecaster and planners.
 
 Composition root: the simulator's core may not import services, so its
-capacity hook (`warmstart.sim.advisor`) is filled here. Every advisor call
-fits the forecaster on the simulated demand history, turns its quantile into
-a `DemandForecast` (`forecaster.to_demand`), and hands a `ClusterState` built
+capacity hook (`warmstart.sim.advisor`) is filled here. `warmstart` is the
+warmth planner (`warmstart.warmth`, through `sim_warmth.WarmthAdvisor`) fed by
+the forecast this module makes: every call fits the forecaster on the simulated
+demand history and turns its quantile into a `DemandForecast`
+(`forecaster.to_demand`). `ForecastAdvisor` also hands a `ClusterState` built
 from the simulated pools to `provisioner.plan` — the same code the service
-runs. The forecast's replicas become warm-replica floors until the next call;
-the plan's headroom nodes and releases become the pool's warm idle nodes.
+runs — for the admin API's live simulation: the forecast's replicas become
+warm-replica floors, the plan's headroom nodes the pool's warm idle nodes.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from forecaster import EWMA, HybridHistogram, QuantileForecaster, ReplicaSpec, t
 from forecaster.frame import SeriesMatrix
 from provisioner import ClusterState, NodeTemplate, Plan, ProvisionerPolicy, plan
 from provisioner.state import GPU, Capacity, Owned
+from warmstart.cli.sim_warmth import WarmthAdvisor
 from warmstart.domain import DemandForecast, PoolDefaults
 from warmstart.estimate import NodeView
 from warmstart.sim.advisor import (
@@ -33,6 +36,7 @@ from warmstart.sim.config import ClusterSpec
 from warmstart.sim.policies import Policy, warmstart
 from warmstart.sim.run import make_policy as make_baseline
 from warmstart.sim.sweep import Knob, Value, baseline_knobs
+from warmstart.warmth import WarmthPolicy
 
 FORECASTERS: dict[str, Callable[[], QuantileForecaster]] = {
     "hybrid-histogram": HybridHistogram,
@@ -176,24 +180,18 @@ def make_policy(name: str, cluster: ClusterSpec, forecaster: str = "ewma") -> Po
     return advised(cluster, forecaster=forecaster)
 
 
-# warmstart's knob: the dollar value of a cold start. A model is kept warm when
-# P(request within the lead time) x value exceeds a replica's idle cost over the
-# lead time. $2 is the default: with $3 GPU-hours and a 10-min lead, p_warm 0.25.
+# warmstart's knob: the dollar value of a cold request that waits the SLO's
+# 15 s (longer waits cost in proportion), which the warmth planner weighs
+# against idle GPU and node dollars.
 COLD_START_VALUE_USD = 2.0
-COLD_START_VALUES: tuple[Value, ...] = (0.67, 1.0, 2.0, 10.0, 50.0)
-
-
-def p_warm(cluster: ClusterSpec, cold_start_value: float, lead_s: float) -> float:
-    """The least likely request worth a warm replica, on the first pool's GPU-hour price."""
-    pool = cluster.pools[0]
-    idle = pool.price_per_hour / pool.gpus_per_node * lead_s / 3600
-    return min(1.0, idle / cold_start_value) if cold_start_value > 0 else 1.0
+COLD_START_VALUES: tuple[Value, ...] = (0.5, 2.0, 10.0, 50.0, 200.0)
 
 
 def advised(cluster: ClusterSpec, cold_start_value: float = COLD_START_VALUE_USD,
             forecaster: str = "ewma") -> Policy:
-    advisor = ForecastAdvisor(cluster, forecaster=forecaster)
-    advisor.p_warm = p_warm(cluster, cold_start_value, advisor.lead_s)
+    """The warmth planner, fed by the forecaster and the learned keep-alive."""
+    forecast = ForecastAdvisor(cluster, forecaster=forecaster).forecast
+    advisor = WarmthAdvisor(cluster, forecast, WarmthPolicy(cold_request_usd=cold_start_value))
     return warmstart(image_sizes(cluster), advisor=advisor)
 
 

@@ -38,6 +38,9 @@ def stage(reps: Replicas, node: SimNode, m: int, tier: CacheTier, at: float) -> 
     held = view.inventory.cached(spec.uri) if view.inventory is not None else {}
     if tier in held:
         return None
+    key = f"{TIER_KEYS[tier]}{spec.uri}"
+    if key in node.real.copies:  # ordered already (a Prefetch's name is deterministic)
+        return node.real.copies[key]
     begin = max(at, node.ready_at)
     size = spec.model_bytes
     items = [(f"m:{spec.uri}", size)]
@@ -54,6 +57,7 @@ def stage(reps: Replicas, node: SimNode, m: int, tier: CacheTier, at: float) -> 
         done = node.real.on_nic(begin, seconds * node.real.download)
     if tier is CacheTier.HOST_MEMORY:
         items.append((f"h:{spec.uri}", size))
+    node.real.copies[key] = done
     reps.push(done, "staged", (node, items))
     reps.metrics.stagings += 1
     return done
@@ -65,6 +69,7 @@ def landed(reps: Replicas, landing: Landing, when: float) -> None:
     for key, _ in items:  # a pull this copy made is over: later starts pull afresh
         if key.startswith("i:"):
             node.real.pulls.pop(key[2:], None)
+        node.real.copies.pop(key, None)
     if reps.alive(node):
         reps.cluster.apply(node, node.cache(items, when))
 

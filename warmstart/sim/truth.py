@@ -33,6 +33,7 @@ class NodeTruth:
     nic_free_at: float = -math.inf
     disk_free_at: float = -math.inf
     pulls: dict[str, float] = field(default_factory=dict)  # image -> its pull here ends
+    copies: dict[str, float] = field(default_factory=dict)  # staging cache key -> it lands
 
     def on_nic(self, begin: float, seconds: float) -> float:
         """Queue a transfer of `seconds` (at this node's speed) on the NIC; its end."""

@@ -1,8 +1,10 @@
 """The cost model: what each tier of warmth is expected to cost a model over
 one planning step, idle dollars plus the expected cold-start penalty.
 
-A cold request that waits `slo_wait_s` costs `cold_request_usd`; the penalty
-is linear in the wait, so a 5-minute cold start costs twenty 15-s ones. The
+A cold request that waits past `slo_wait_s` costs `cold_request_usd` per
+`slo_wait_s` of its wait, so a 5-minute cold start costs twenty times the
+value; one that waits within the SLO costs `within_slo_weight` of that per
+second (met, but still a wait). The
 expected penalty is P(a request within the step plus the time the tier takes
 to set up) x that price: one cold request per idle spell, since the replica it
 starts serves the rest.
@@ -36,7 +38,10 @@ class Costs:
 
 
 def penalty(p: float, wait_s: float, policy: WarmthPolicy) -> float:
-    return p * policy.cold_request_usd * wait_s / policy.slo_wait_s
+    per_slo = wait_s / policy.slo_wait_s
+    if wait_s <= policy.slo_wait_s:
+        per_slo *= policy.within_slo_weight
+    return p * policy.cold_request_usd * per_slo
 
 
 def gpu_usd_per_hour(pool: PoolSupply) -> float:

@@ -95,11 +95,15 @@ class PoolSupply:
 
 @dataclass(frozen=True, slots=True)
 class WarmthPolicy:
-    """The knobs. A cold request that waits `slo_wait_s` costs `cold_request_usd`;
-    one that waits longer or shorter costs in proportion to its wait."""
+    """The knobs. A cold request costs `cold_request_usd` per `slo_wait_s` it
+    waits past the SLO (`within_slo_weight` of that when it meets the SLO)."""
 
     cold_request_usd: float = 2.0
     slo_wait_s: float = 15.0
+    # A wait within the SLO meets it: it costs this share as much per second, so
+    # a staged tier that meets the SLO beats a resident GPU unless the model is
+    # asked for often.
+    within_slo_weight: float = 0.1
     step_s: float = 300.0  # the planning period: the plan holds until the next one
     host_usd_per_gb_hour: float = 0.0  # RAM of a node that is up anyway
     disk_usd_per_gb_hour: float = 0.0
