@@ -78,8 +78,10 @@ def frontier(data: dict[str, Any], key: str, label: str, path: Path) -> None:
         ax.set_xscale("log")
     ax.set_xlabel("GPU-hours")
     ax.set_ylabel(label)
-    ax.set_title(f"{label} vs GPU-hours — trace {data['trace']['name']} (★ published default)")
+    ax.set_title(f"Frontiers on trace {data['trace']['name']}", fontsize=11)
     ax.grid(True, alpha=0.3, which="both")
+    ax.plot([], [], marker="*", ms=12, ls="", color="white", markeredgecolor="black",
+            label="published default")
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120, metadata={"Software": None})
