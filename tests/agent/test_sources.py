@@ -10,7 +10,7 @@ import pytest
 from agent.prefetch_resource import PrefetchSpecError, mine_to_do, request_of
 from agent.sources import PrefetchRequest, SourceError, resolve
 from tests.agent.fileserver import Served, serving
-from tests.agent.test_cli import main
+from warmstart.cli.main import main
 
 
 def test_s3_single_object_is_sized_by_a_head_request():

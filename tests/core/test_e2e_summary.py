@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pytest
 
 from tests.conftest import e2e_outcomes
 
+Outcome = Literal["passed", "failed", "skipped"]
+When = Literal["setup", "call", "teardown"]
 
-def _report(nodeid: str, when: str, outcome: str, e2e: bool = True) -> pytest.TestReport:
-    keywords = {"e2e": 1} if e2e else {}
+
+def _report(nodeid: str, when: When, outcome: Outcome, e2e: bool = True) -> pytest.TestReport:
+    keywords: dict[str, Literal[1]] = {"e2e": 1} if e2e else {}
     longrepr = ("f.py", 1, "Skipped: no binaries") if outcome == "skipped" else None
     return pytest.TestReport(nodeid, ("f.py", 1, nodeid), keywords, outcome, longrepr, when)
 
