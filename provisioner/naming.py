@@ -22,6 +22,7 @@ PREFETCH_IMAGES = "warmstart.io/prefetch-images"
 REASON = "warmstart.io/reason"
 PODS = "warmstart.io/pods"  # UIDs a node was asked for: they stay planned onto it
 CONSUME_REQUEST = "autoscaling.x-k8s.io/consume-provisioning-request"
+ATTEMPT = "warmstart.io/attempt"  # a retry of a failed object: named <name>-r<attempt>
 
 _INVALID = re.compile(r"[^a-z0-9-]+")
 

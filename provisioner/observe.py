@@ -15,11 +15,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from provisioner import naming
-from provisioner.backends.base import ATTEMPT, GPUS, TEMPLATE, Backend, Phase
+from provisioner.backends.base import GPUS, TEMPLATE, Backend
+from provisioner.backends.phase import failed_from
 from provisioner.demand import read_pending
 from provisioner.memo import SnapshotMemo
 from provisioner.observe_nodes import NodeFacts, NodeUse, boot_seconds, node_facts, usage
-from provisioner.state import GPU, Capacity, ClusterState, Failed, NodeTemplate, Owned
+from provisioner.state import GPU, Capacity, ClusterState, NodeTemplate, Owned
 from warmstart.domain import NodeInventory
 from warmstart.estimate import NodeView
 from warmstart.kube.timefmt import parse_k8s_time
@@ -112,20 +113,6 @@ def _owned(obj: Obj, template: NodeTemplate | None, use: Mapping[str, NodeUse],
     )
 
 
-def _failed(obj: Obj, template: NodeTemplate | None, phase: Phase) -> Failed:
-    meta = obj["metadata"]
-    try:
-        attempt = max(int((meta.get("annotations") or {}).get(ATTEMPT) or 0), 0)
-    except ValueError:
-        attempt = 0
-    name = meta["name"]
-    suffix = f"-r{attempt}"
-    base = name[:-len(suffix)] if attempt and name.endswith(suffix) else name
-    pool = template.pool if template else (meta.get("labels") or {}).get(naming.POOL, "default")
-    return Failed(name=name, base=base, pool=pool, attempt=attempt, since=phase.since,
-                  reason=phase.reason, namespace=meta.get("namespace"))
-
-
 def snapshot(src: Sources, backend: Backend, now: float, observed_at: float,
              last_busy: Mapping[str, float], recent_creations: tuple[float, ...] = (),
              memo: SnapshotMemo | None = None) -> ClusterState:
@@ -155,7 +142,7 @@ def snapshot(src: Sources, backend: Backend, now: float, observed_at: float,
         template = by_template.get((obj["metadata"].get("annotations") or {}).get(TEMPLATE, ""))
         phase = backend.phase(obj, now, template)
         if phase.state == "failed":
-            failed.append(_failed(obj, template, phase))
+            failed.append(failed_from(obj, template, phase))
             continue
         if template is not None and phase.state == "in-flight":
             capacity.append(in_flight(obj, template, now, backend.per_namespace))

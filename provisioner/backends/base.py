@@ -9,19 +9,19 @@ as in-flight capacity after a restart (template, GPUs, purpose, pool).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from provisioner import naming
+from provisioner.backends.phase import Phase
 from provisioner.plan_types import NewNode
 from provisioner.resources import PODS, Resources
 from provisioner.state import NodeTemplate
 from warmstart.kube.resources import Resource
-from warmstart.kube.timefmt import k8s_time, parse_k8s_time
+from warmstart.kube.timefmt import k8s_time
 
 Obj = dict[str, Any]
 TEMPLATE = "warmstart.io/template"
 GPUS = "warmstart.io/gpus"
-ATTEMPT = "warmstart.io/attempt"
 PAUSE_IMAGE = "registry.k8s.io/pause:3.10"
 
 
@@ -32,25 +32,6 @@ class Write:
     resource: Resource
     body: Obj
     patch: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Phase:
-    """Where one of our objects stands, read from what its autoscaler wrote.
-
-    in-flight: its capacity is coming (counted as a booting node of its template);
-    fulfilled: the capacity exists as nodes (counted as those nodes, if at all);
-    failed: it will bring nothing (not counted; retried after a backoff, then removed).
-    `since` is when it entered this phase (a condition's lastTransitionTime).
-    """
-
-    state: Literal["in-flight", "fulfilled", "failed"]
-    since: float = 0.0
-    reason: str = ""
-
-
-IN_FLIGHT = Phase("in-flight")
-FULFILLED = Phase("fulfilled")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +80,7 @@ def metadata(node: NewNode, now: float, namespace: str | None = None) -> Obj:
         "warmstart.io/estimated-ready-s": f"{node.estimate.total_s:.1f}",
     }
     if node.attempt:
-        annotations[ATTEMPT] = str(node.attempt)
+        annotations[naming.ATTEMPT] = str(node.attempt)
     if node.pods:
         annotations[naming.PODS] = ",".join(node.pods)
     if node.prefetch_models:
@@ -112,26 +93,6 @@ def metadata(node: NewNode, now: float, namespace: str | None = None) -> Obj:
     if namespace is not None:
         meta["namespace"] = namespace
     return meta
-
-
-def condition(obj: Obj, kind: str) -> tuple[str, float, str] | None:
-    """A status condition of `obj`: (status, lastTransitionTime, reason: message)."""
-    for c in (obj.get("status") or {}).get("conditions") or ():
-        if isinstance(c, dict) and c.get("type") == kind:
-            why = ": ".join(x for x in (str(c.get("reason") or ""), str(c.get("message") or ""))
-                            if x)
-            return str(c.get("status")), parse_k8s_time(c.get("lastTransitionTime"), 0.0), why
-    return None
-
-
-def unanswered(obj: Obj, now: float, timeout_s: float) -> Phase:
-    """An object its autoscaler has not written a condition on yet: in flight until
-    `timeout_s` after its creation, then failed (no autoscaler is serving this kind)."""
-    created = parse_k8s_time((obj.get("metadata") or {}).get("creationTimestamp"), now)
-    if now - created < timeout_s:
-        return IN_FLIGHT
-    return Phase("failed", created + timeout_s,
-                 f"no autoscaler answered within {timeout_s:g} s")
 
 
 def quantity(name: str, amount: float) -> str:

@@ -19,17 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from provisioner.backends.base import (
-    IN_FLIGHT,
-    Obj,
-    Phase,
-    Removal,
-    Write,
-    condition,
-    metadata,
-    pod_template,
-    unanswered,
-)
+from provisioner.backends.base import Obj, Removal, Write, metadata, pod_template
+from provisioner.backends.phase import IN_FLIGHT, Phase, condition, unanswered
 from provisioner.observe_nodes import boot_seconds
 from provisioner.plan_types import NewNode
 from provisioner.state import NodeTemplate

@@ -19,16 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from provisioner.backends.base import (
-    FULFILLED,
-    IN_FLIGHT,
-    Obj,
-    Phase,
-    Removal,
-    Write,
-    metadata,
-    resource_list,
-)
+from provisioner.backends.base import Obj, Removal, Write, metadata, resource_list
+from provisioner.backends.phase import FULFILLED, IN_FLIGHT, Phase
 from provisioner.plan_types import NewNode
 from provisioner.state import NodeTemplate
 from warmstart.kube.resources import NODECLAIMS, Resource

@@ -12,16 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from provisioner import naming
-from provisioner.backends.base import (
-    FULFILLED,
-    IN_FLIGHT,
-    Obj,
-    Phase,
-    Removal,
-    Write,
-    metadata,
-    pause_pod_spec,
-)
+from provisioner.backends.base import Obj, Removal, Write, metadata, pause_pod_spec
+from provisioner.backends.phase import FULFILLED, IN_FLIGHT, Phase
 from provisioner.plan_types import NewNode
 from provisioner.state import NodeTemplate
 from warmstart.kube.resources import PODS, PRIORITYCLASSES, Resource

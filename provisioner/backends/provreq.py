@@ -24,18 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from provisioner import naming
-from provisioner.backends.base import (
-    FULFILLED,
-    IN_FLIGHT,
-    Obj,
-    Phase,
-    Removal,
-    Write,
-    condition,
-    metadata,
-    pod_template,
-    unanswered,
-)
+from provisioner.backends.base import Obj, Removal, Write, metadata, pod_template
+from provisioner.backends.phase import FULFILLED, IN_FLIGHT, Phase, condition, unanswered
 from provisioner.plan_types import NewNode
 from provisioner.state import NodeTemplate
 from warmstart.kube.resources import PODS, PODTEMPLATES, PROVISIONINGREQUESTS, Resource
