@@ -127,7 +127,7 @@ def table(data: dict[str, Any]) -> str:
 
 def sweep_table(data: dict[str, Any]) -> str:
     """One row per frontier point; `*` marks each policy's published default."""
-    head = (f"{'policy':<17}{'knob = value':<30}{'GPU-h':>10}{'$':>10}{'cold %':>8}"
+    head = (f"{'policy':<17}{'knob = value':<36}{'GPU-h':>10}{'$':>10}{'cold %':>8}"
             f"{'spell p99':>10}{'TTFI p99':>9}{'total wait':>12}{'est err':>10}")
     lines = [head, "-" * len(head)]
     for name, frontier in data["policies"].items():
@@ -135,7 +135,7 @@ def sweep_table(data: dict[str, Any]) -> str:
             mark = "*" if p["published_default"] else " "
             err = f"{p['estimate_error_p50_pct']:.0f}/{p['estimate_error_p90_pct']:.0f}%"
             lines.append(
-                f"{name:<17}{mark}{p['knob'] + ' = ' + str(p['value']):<29}"
+                f"{name:<17}{mark}{p['knob'] + ' = ' + str(p['value']):<35}"
                 f"{p['gpu_hours']:>10.1f}{p['cost_usd']:>10.0f}"
                 f"{100 * p['cold_start_fraction']:>8.3f}{p['spell_wait_p99_s']:>10.1f}"
                 f"{p['ttfi_p99_s']:>9.1f}{p['total_wait_s']:>12.0f}{err:>10}")
