@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-import yaml
 from prometheus_client import CollectorRegistry
 
 from provisioner.controller import Controller
@@ -88,15 +87,20 @@ def _wait(check: Callable[[], bool], what: str) -> None:
 
 @pytest.fixture
 def api(control_plane: ControlPlane, kube: KubeClient, namespace: str) -> Iterator[str]:
-    roles = [d for d in yaml.safe_load_all(RBAC.read_text())
-             if d["kind"] == "ClusterRole" and d["metadata"]["name"].startswith("warmstart-admin-")
-             and d["metadata"]["name"] != "warmstart-admin-server"]
-    control_plane.apply_yaml(yaml.safe_dump_all(roles))
-    store = KubePolicyStore(kube)
-    svc = Services(ClusterSource(kube, SYSTEM, SystemClock()), store,
-                   SimulateJobs(default_cluster(), policy_for_spec, store), KubeReview(kube))
+    """The admin API as deployed: deploy/admin's manifests applied, and the app
+    talking to the API server as its own ServiceAccount under that RBAC."""
+    with contextlib.suppress(AlreadyExists):
+        kube.create(NAMESPACES, {"apiVersion": "v1", "kind": "Namespace",
+                                 "metadata": {"name": SYSTEM}})
+    control_plane.apply_yaml(RBAC)
+    control_plane.apply_yaml(DEPLOY / "admin" / "deployment.yaml")
+    client = control_plane.client_for_token(control_plane.token(SYSTEM, "warmstart-admin"))
+    store = KubePolicyStore(client)
+    svc = Services(ClusterSource(client, SYSTEM, SystemClock()), store,
+                   SimulateJobs(default_cluster(), policy_for_spec, store), KubeReview(client))
     with serving(create_app(AdminSettings(), svc)) as url:
         yield url
+    client.close()
 
 
 def _client(url: str, token: str | None) -> httpx.Client:
