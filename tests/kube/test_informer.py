@@ -238,3 +238,12 @@ def test_a_relist_replaces_the_store_before_it_reports_a_change(client, kube) ->
                              ("DELETED", "n000", 600, False, None),
                              ("MODIFIED", "n599", 600, True, "1")]
     assert len([r for r in kube.requests_to("GET", "/nodes") if "watch" not in r.query]) == 4
+
+
+def test_an_informer_is_synced_only_after_its_handlers_have_the_list(client, kube) -> None:
+    kube.seed(NODES, _node("n1"))
+    inf = Informer(client, NODES, clock=ManualClock(), watch_timeout_s=1)
+    synced_while_handling: list[bool] = []
+    inf.add_handler(lambda kind, obj, _old: synced_while_handling.append(inf.has_synced))
+    inf.relist()
+    assert synced_while_handling == [False] and inf.has_synced

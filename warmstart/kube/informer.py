@@ -127,11 +127,13 @@ class Informer:
             self._store = fresh
             self.resource_version = version
             self._needs_relist = False
-        self._mark_synced()
         for kind, raw, previous in changed:
             self._emit(kind, orjson.loads(raw), previous)
         for key in old.keys() - fresh.keys():
             self._emit("DELETED", old[key], old[key])
+        # Synced once the handlers have the list too (client-go's HasSynced): a consumer
+        # that reports ready on it, as the extender does, must not be ready while empty.
+        self._mark_synced()
 
     def watch_once(self) -> None:
         self._stream = self.client.watch(
