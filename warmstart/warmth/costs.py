@@ -33,8 +33,11 @@ class Costs:
     new: float  # nothing booted: the next request waits for a node
 
     def of(self, warmth: Warmth) -> float:
-        return {Warmth.RESIDENT: self.resident, Warmth.HOST: self.host,
-                Warmth.DISK: self.disk, Warmth.COLD: self.warm}[warmth]
+        if warmth is Warmth.HOST:
+            return self.host
+        if warmth is Warmth.DISK:
+            return self.disk
+        return self.resident if warmth is Warmth.RESIDENT else self.warm
 
 
 def penalty(p: float, wait_s: float, policy: WarmthPolicy) -> float:

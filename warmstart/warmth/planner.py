@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from warmstart.warmth.costs import Costs, costs, gpu_usd_per_hour, node_usd
 from warmstart.warmth.reasons import model_reason, pool_reason
@@ -56,7 +57,7 @@ def plan_warmth(models: Sequence[ModelNeed], pools: Sequence[PoolSupply],
         _settle_cold(choices, kept)
         decided = [_decided(c, pool, policy) for c in choices]
         out += decided
-        stages += _orders(choices, kept, {d.model: d.reason for d in decided},
+        stages += _orders(choices, kept, {d.model: d for d in decided},
                           policy.stage_s_per_node)
         new = sum(1 for s in kept if s.new)
         paid = [s for s in kept if s.paid]
@@ -78,13 +79,14 @@ def _pack(models: list[ModelNeed], pool: PoolSupply,
     choices.sort(key=lambda c: c.costs.new - c.costs.host, reverse=True)
     for c in choices:
         _choose(c, room, policy)
+    by_name = {c.model.name: c for c in choices}
     paid = [s for s in every if s.paid and s.models]
     kept = [s for s in every if s.models and not s.paid]
     for rank, s in enumerate(paid):
         if s.benefit >= node_usd(pool, policy) and rank < cap:
             kept.append(s)
         else:
-            _release(s, choices, "its node would cost more than the penalty it saves")
+            _release(s, by_name, "its node would cost more than the penalty it saves")
     return choices, kept
 
 
@@ -118,10 +120,9 @@ def _fall_back(c: Choice, why: str) -> None:
     c.why = f"{why}; a resident replica costs less than a cold start" if resident else why
 
 
-def _release(slot: Slot, choices: list[Choice], why: str) -> None:
-    for c in choices:
-        if c.slot is slot:
-            _fall_back(c, why)
+def _release(slot: Slot, choices: dict[str, Choice], why: str) -> None:
+    for m, _ in slot.models:
+        _fall_back(choices[m.name], why)
     slot.models.clear()
 
 
@@ -150,14 +151,15 @@ def _within_budget(choices: list[Choice], kept: list[Slot], pool: PoolSupply,
             item.warmth, item.why = Warmth.COLD, "over budget"
         else:
             kept.remove(item)
-            _release(item, choices, "over budget")
+            _release(item, {c.model.name: c for c in choices}, "over budget")
     return spend
 
 
 def _settle_cold(choices: list[Choice], kept: list[Slot]) -> None:
     """A model left cold starts on a kept node with a free GPU if there is one."""
+    most = max((s.free_gpus for s in kept), default=0)
     for c in choices:
-        if c.warmth is Warmth.COLD and not any(s.free_gpus >= c.model.gpus for s in kept):
+        if c.warmth is Warmth.COLD and c.model.gpus > most:
             c.costs = Costs(c.costs.p, c.costs.horizon_s, c.costs.resident, c.costs.host,
                             c.costs.disk, c.costs.new, c.costs.new)
 
@@ -168,10 +170,10 @@ def _decided(c: Choice, pool: PoolSupply, policy: WarmthPolicy) -> ModelWarmth:
         c.warmth, t.warm if c.costs.warm < c.costs.new or c.costs.p == 0 else t.new)
     return ModelWarmth(c.model.name, pool.name, c.warmth, c.slot.name if c.slot else None,
                        c.costs.p, start, c.costs.of(c.warmth),
-                       model_reason(c.model, c.warmth, c.slot, c.costs, c.why, policy))
+                       partial(model_reason, c.model, c.warmth, c.slot, c.costs, c.why, policy))
 
 
-def _orders(choices: list[Choice], kept: list[Slot], reasons: dict[str, str],
+def _orders(choices: list[Choice], kept: list[Slot], decided: dict[str, ModelWarmth],
             stage_s_per_node: float) -> list[StageOrder]:
     """Prefetches for what booted nodes do not hold yet; drops from host memory
     where what is held but no longer wanted leaves no room for what is."""
@@ -193,7 +195,8 @@ def _orders(choices: list[Choice], kept: list[Slot], reasons: dict[str, str],
             if nic_s > 0 and nic_s + download > stage_s_per_node:
                 continue  # ordered at a later step
             nic_s += download
-            orders.append(StageOrder(m.name, s.name, STAGED_TIER[tier], reason=reasons[m.name]))
+            orders.append(StageOrder(m.name, s.name, STAGED_TIER[tier],
+                                     reason=decided[m.name].reason))
         excess = -s.host_left + sum(b for u, b in s.host_held.items() if u not in wanted)
         for uri, size in sorted(s.host_held.items(), key=lambda i: -i[1]):
             if excess <= 0:

@@ -5,7 +5,7 @@ every choice. Plain frozen dataclasses, so the planner stays a pure function.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -125,7 +125,12 @@ class ModelWarmth:
     p_arrival: float
     start_s: float  # the estimated wait of its next cold request
     expected_usd: float  # idle cost + expected penalty over the step
-    reason: str
+    explain: Callable[[], str] = field(repr=False, compare=False)
+
+    @property
+    def reason(self) -> str:
+        """Worded when read: a plan of a thousand models is mostly not read."""
+        return self.explain()
 
 
 @dataclass(frozen=True, slots=True)
