@@ -1,7 +1,8 @@
 """kube-scheduler -> extender over TLS, configured as the chart configures it.
 
-The chart's second-scheduler configuration (its `extenders` entry: HTTPS, the
-CA file, verbs, weight, managed resources) drives the real kube-scheduler; the
+The chart's second-scheduler configuration (its profile, and its `extenders`
+entry: HTTPS, the CA file, verbs, weight, managed resources) drives the real
+kube-scheduler; the
 extender serves HTTPS with `--tls-cert/--tls-key` as the chart's Deployment
 runs it. Only the address and the CA file's path are the test machine's.
 """
@@ -38,13 +39,13 @@ def trust(pki: Pki) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(pki.ca))
 
 
-def chart_extenders() -> list[dict[str, Any]]:
+def chart_scheduler_config() -> dict[str, Any]:
+    """The second scheduler's KubeSchedulerConfiguration as the chart renders it."""
     docs = helm_template(tool("helm"), {})
     (config,) = (d for d in docs if d["kind"] == "ConfigMap"
                  and d["metadata"]["name"] == "warmstart-scheduler")
-    extenders: list[dict[str, Any]] = yaml.safe_load(
-        config["data"]["scheduler-config.yaml"])["extenders"]
-    return extenders
+    loaded: dict[str, Any] = yaml.safe_load(config["data"]["scheduler-config.yaml"])
+    return loaded
 
 
 @pytest.fixture
@@ -80,7 +81,8 @@ def test_scheduler_reaches_the_extender_over_tls_as_the_chart_configures_it(
         kube: KubeClient, namespace: str, gpu_nodes: Callable[..., dict[str, Any]],
         scheduler: Callable[..., Scheduler], tls_extender: tuple[str, Pki]) -> None:
     url, pki = tls_extender
-    (extender,) = chart_extenders()
+    chart = chart_scheduler_config()
+    (extender,) = chart["extenders"]
     assert extender["urlPrefix"].startswith("https://") and extender["enableHTTPS"] is True
     extender = {**extender, "urlPrefix": url, "tlsConfig": {"caFile": str(pki.ca)}}
     for name in ("tls-holder", "tls-other"):
@@ -97,7 +99,8 @@ def test_scheduler_reaches_the_extender_over_tls_as_the_chart_configures_it(
         return any(r["node"] == "tls-holder" and r["score"] > 0 for r in rows)
 
     wait_for(holder_scored, "the extender to index the NodeCaches")
-    scheduler(None, overrides={"extenders": [extender]})
+    # The chart's profiles and extender; leader election stays off, as for every test.
+    scheduler(None, overrides={"profiles": chart["profiles"], "extenders": [extender]})
     kube.create(PODS, pod, namespace)
     assert wait_for(lambda: bound_node(kube, "tls-0", namespace), "the pod to bind") == (
         "tls-holder")
