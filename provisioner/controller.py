@@ -10,6 +10,7 @@ capacity is given back.
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from warmstart.kube.informer import Informer
 from warmstart.podspec import ModelCatalog
 
 ForecastSource = Callable[[], DemandForecast | None]
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -142,4 +144,7 @@ class Controller:
                 self.batcher.wakeup.wait(min(max(resync_in, 0.0), 1.0))
             elif wait > 0:
                 stop.wait(wait)
-            self.step()
+            try:
+                self.step()
+            except Exception:  # an object we misread must not stop provisioning for all
+                log.exception("planning step failed; the next trigger or resync retries")
