@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from warmstart.sim.demand import spell_arrivals
 from warmstart.sim.metrics import RunMetrics, weighted_quantiles
 from warmstart.sim.waits import step_waits
 
@@ -43,3 +44,14 @@ def test_all_request_percentiles_count_warm_requests_as_zero_wait() -> None:
     metrics.add_slices([(100.0, 100.0, 2.0)])
     assert metrics.quantiles((0.5, 0.99), cold_only=False) == [0.0, 100.0]
     assert metrics.quantiles((0.5,), cold_only=True) == [100.0]
+
+
+def test_idle_spell_arrivals_come_from_the_trace_alone() -> None:
+    model = np.array([0, 0, 1, 0, 0])
+    step = np.array([0, 1, 1, 3, 4])
+    count = np.array([1.0, 1.0, 1.0, 5.0, 1.0])
+    first = np.array([10.0, 65.0, 70.0, 200.0, 245.0])
+    spell = spell_arrivals(model, step, count, first, step_s=60.0, origin=0.0)
+    # a: first ever; 55 s after -> no; 135 s after -> yes; 5 requests fill step 3
+    # up to its end (240), so 245 is 5 s after -> no. b: its first ever.
+    assert spell.tolist() == [True, False, True, True, False]
