@@ -17,10 +17,9 @@ from pydantic import ValidationError
 from agent.image_prepull import ImageOutcome
 from agent.prefetch import PrefetchResult
 from agent.sources import PrefetchRequest
-from warmstart.kube.resources import Resource
+from warmstart.kube.resources import PREFETCHES as PREFETCHES  # where the agent looks
 from warmstart.kube.timefmt import k8s_time
 
-PREFETCHES = Resource("warmstart.io", "v1alpha1", "prefetches", False, "Prefetch")
 DONE = ("Succeeded", "Failed")
 
 

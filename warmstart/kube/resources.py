@@ -42,6 +42,7 @@ PRIORITYCLASSES = Resource("scheduling.k8s.io", "v1", "priorityclasses", False, 
 LEASES = Resource("coordination.k8s.io", "v1", "leases", True, "Lease")
 NODECACHES = Resource("warmstart.io", "v1alpha1", "nodecaches", False, "NodeCache")
 MODELS = Resource("warmstart.io", "v1alpha1", "models", False, "Model")
+PREFETCHES = Resource("warmstart.io", "v1alpha1", "prefetches", False, "Prefetch")
 NODECLAIMS = Resource("karpenter.sh", "v1", "nodeclaims", False, "NodeClaim")
 NODEPOOLS = Resource("karpenter.sh", "v1", "nodepools", False, "NodePool")
 PROVISIONINGREQUESTS = Resource(
@@ -53,5 +54,5 @@ CAPACITYBUFFERS = Resource(
 
 ALL: tuple[Resource, ...] = (
     NODES, PODS, EVENTS, PODTEMPLATES, PRIORITYCLASSES, LEASES, NODECACHES, MODELS,
-    NODECLAIMS, NODEPOOLS, PROVISIONINGREQUESTS, CAPACITYBUFFERS,
+    PREFETCHES, NODECLAIMS, NODEPOOLS, PROVISIONINGREQUESTS, CAPACITYBUFFERS,
 )
