@@ -144,7 +144,7 @@ def test_the_extender_is_replicated_behind_a_service_with_a_pdb_over_tls(render:
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http",
                                                       "scheme": "HTTPS"}
-    assert "--tls-cert=/etc/warmstart/tls/tls.crt" in container["args"]
+    assert "--tls-cert=/etc/warmstart-tls/tls.crt" in container["args"]
     config = scheduler_config(docs)
     (extender,) = config["extenders"]
     assert extender["urlPrefix"] == f"https://warmstart-extender.{NAMESPACE}.svc:8888"
