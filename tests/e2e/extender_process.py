@@ -62,9 +62,10 @@ def start_extender(kubeconfig: Path, workdir: Path, *, name: str = "extender",
             "--kubeconfig", str(kubeconfig), "--host", "127.0.0.1", "--port", str(port),
             "--log-level", "info", *extra]
     with log.open("wb") as out:
+        # `python -m` puts the working folder first on the path: run in `source`.
         env = {**os.environ, "PYTHONPATH": str(source)} if source else None
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, env=env)
+                                stdin=subprocess.DEVNULL, env=env, cwd=source)
     extender = ExtenderProcess(proc, f"http://127.0.0.1:{port}", log)
     deadline = time.monotonic() + ready_timeout_s
     while time.monotonic() < deadline:
