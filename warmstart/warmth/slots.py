@@ -78,33 +78,44 @@ def slots(pool: PoolSupply, new_nodes: int) -> list[Slot]:
 
 class Candidates:
     """First fit over the slots, in order, preferring a slot that already holds
-    the model; slots at the head too full for even the smallest model are
-    dropped for good, so a plan costs about one pass over models and slots."""
+    the model. Slots paid for and still empty are kept apart, so the common
+    search (on nodes up anyway) never walks them; slots at the head too full
+    for even the smallest model are dropped for good."""
 
     def __init__(self, slots: list[Slot], smallest: int) -> None:
         self.smallest = smallest
-        self.open = {Warmth.HOST: deque(slots), Warmth.DISK: deque(slots)}
+        tiers = (Warmth.HOST, Warmth.DISK)
+        self.free = {w: deque(s for s in slots if not s.paid) for w in tiers}
+        self.paid = {w: deque(s for s in slots if s.paid) for w in tiers}
+        self.opened: list[Slot] = []  # paid slots holding something, in the order opened
         self.holders: dict[tuple[str, Warmth], list[Slot]] = {}
         for s in slots:
-            for uri, tiers in s.held.items():
+            for uri, held in s.held.items():
                 for warmth, tier in ((Warmth.HOST, CacheTier.HOST_MEMORY),
                                      (Warmth.DISK, CacheTier.LOCAL_DISK)):
-                    if tier in tiers:
+                    if tier in held:
                         self.holders.setdefault((uri, warmth), []).append(s)
 
     def _full(self, s: Slot, warmth: Warmth) -> bool:
         left = s.host_left if warmth is Warmth.HOST else s.disk_left
         return left < self.smallest or s.gpu_load >= s.free_gpus
 
+    def _first(self, slots: deque[Slot], model: ModelNeed, warmth: Warmth,
+               p: float) -> Slot | None:
+        while slots and self._full(slots[0], warmth):
+            slots.popleft()
+        return next((s for s in slots if s.room(model, warmth, p)), None)
+
     def find(self, model: ModelNeed, warmth: Warmth, p: float, unopened: bool) -> Slot | None:
         """A slot with room; one that is paid for and holds nothing yet only
         when `unopened` (the planner tries every tier on the others first)."""
         uri = model.pod.model.uri if model.pod.model else ""
-        for s in self.holders.get((uri, warmth), ()):
-            if s.room(model, warmth, p, held=True):
-                return s
-        still = self.open[warmth]
-        while still and self._full(still[0], warmth):
-            still.popleft()
-        return next((s for s in still if (unopened or not s.paid or s.models)
-                     and s.room(model, warmth, p)), None)
+        found = next((s for s in self.holders.get((uri, warmth), ())
+                      if s.room(model, warmth, p, held=True)), None)
+        found = found or self._first(self.free[warmth], model, warmth, p) or next(
+            (s for s in self.opened if s.room(model, warmth, p)), None)
+        if found is None and unopened:
+            found = self._first(self.paid[warmth], model, warmth, p)
+        if found is not None and found.paid and not found.models:
+            self.opened.append(found)  # about to hold its first model
+        return found
