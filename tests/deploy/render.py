@@ -46,14 +46,16 @@ def helm_template(helm: Path, values: dict[str, Any], *extra: str) -> list[dict[
     return [d for d in yaml.safe_load_all(_helm(helm, values, *extra)) if d]
 
 
-def by_source(text: str) -> list[tuple[str, dict[str, Any]]]:
-    """(the chart file it came from, relative to templates/, or crds/NAME) per object."""
+def by_source(text: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """(the chart file it came from, relative to templates/ or as crds/NAME, its text,
+    the object) per object, in Helm's order."""
     out = []
     for chunk in re.split(r"^---\s*$", text, flags=re.M):
-        source = re.search(r"^# Source: [^/]+/(?:templates/)?(\S+)$", chunk, flags=re.M)
+        source = re.search(r"^# Source: [^/]+/(?:templates/)?(\S+)\n", chunk, flags=re.M)
         doc = yaml.safe_load(chunk)
         if doc and source:
-            out.append((source[1], doc))
+            body = chunk[source.end():].strip("\n") + "\n"
+            out.append((source[1], body, doc))
     return out
 
 
@@ -62,30 +64,17 @@ def _component(doc: dict[str, Any]) -> str:
     return str(labels.get("app.kubernetes.io/component", ""))
 
 
-def _for_kustomize(doc: dict[str, Any]) -> dict[str, Any]:
-    """Helm's ownership label would be a lie once kustomize applies the object."""
-    labels = doc["metadata"].get("labels")
-    if labels and labels.get("app.kubernetes.io/managed-by") == "Helm":
-        del labels["app.kubernetes.io/managed-by"]
-    spec = doc.get("spec") or {}
-    template = spec.get("template") if isinstance(spec, dict) else None
-    if isinstance(template, dict):
-        template_labels = (template.get("metadata") or {}).get("labels") or {}
-        template_labels.pop("app.kubernetes.io/managed-by", None)
-    return doc
-
-
-def _dump(docs: list[dict[str, Any]]) -> str:
-    return HEADER + yaml.safe_dump_all(docs, sort_keys=False, width=100)
+# Helm's ownership label would be a lie once kustomize applies the object.
+HELM_OWNED = re.compile(r"^\s*app\.kubernetes\.io/managed-by: Helm\n", flags=re.M)
 
 
 def _files(text: str, overlay: bool) -> dict[str, str]:
-    """One file per chart file: the base's components, or an overlay's."""
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for source, doc in by_source(text):
+    """One file per chart file, comments kept: the base's components, or an overlay's."""
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for source, body, doc in by_source(text):
         if (_component(doc) in OVERLAY_COMPONENTS) == overlay:
-            grouped[source].append(_for_kustomize(doc))
-    return {path: _dump(docs) for path, docs in grouped.items()}
+            grouped[source].append(HELM_OWNED.sub("", body))
+    return {path: HEADER + "---\n".join(bodies) for path, bodies in grouped.items()}
 
 
 def _kustomization(resources: list[str]) -> str:
@@ -98,7 +87,7 @@ def base_files(helm: Path) -> dict[str, str]:
     labels = {"app.kubernetes.io/part-of": "warmstart"}
     namespace = {"apiVersion": "v1", "kind": "Namespace",
                  "metadata": {"name": NAMESPACE, "labels": labels}}
-    files = {"namespace.yaml": _dump([namespace]),
+    files = {"namespace.yaml": HEADER + yaml.safe_dump(namespace, sort_keys=False),
              **_files(_helm(helm, BASE_VALUES, "--include-crds"), overlay=False)}
     files["kustomization.yaml"] = _kustomization(sorted(files))
     return files
