@@ -9,6 +9,7 @@ from forecaster.backtest import (
     default_models,
     evaluation_quantiles,
     held_out_zero_share,
+    provisioning_quantiles,
 )
 from forecaster.base import QuantileForecaster
 from forecaster.baselines import EWMA, SeasonalNaive
@@ -44,6 +45,7 @@ __all__ = [
     "evaluation_quantiles",
     "held_out_zero_share",
     "load_model",
+    "provisioning_quantiles",
     "replicas_for",
     "save_model",
     "to_demand",

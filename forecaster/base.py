@@ -89,6 +89,10 @@ class QuantileForecaster(BaseEstimator):  # type: ignore[misc]
             raise ValueError(f"horizon must be at least one step, got {horizon}")
         return tidy_quantiles(self._predict_origins(matrix, np.asarray(origins), horizon))
 
+    def fitted_choices(self) -> dict[str, str]:
+        """What fitting decided that a report should show (e.g. a season), by name."""
+        return {}
+
     def _fit_matrix(self, matrix: SeriesMatrix) -> None:
         raise NotImplementedError
 

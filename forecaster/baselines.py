@@ -10,14 +10,30 @@ from forecaster.frame import SeriesMatrix
 from forecaster.residual import PointForecaster
 
 SEASONS = {"daily": DAY_S, "weekly": WEEK_S}
+AUTO = "auto"
+WEEKLY_FROM_S = 2 * WEEK_S
+"""Weekly needs a week of lags and then a week of errors to learn its quantiles from:
+with less, every time of the week is seen once or never."""
+
+
+def auto_season(span_s: int) -> tuple[str, str]:
+    """(season, why) for a training history spanning `span_s` seconds."""
+    days, needed = span_s / DAY_S, WEEKLY_FROM_S // DAY_S
+    if span_s >= WEEKLY_FROM_S:
+        return "weekly", f"{days:.1f} days of training history (weekly from {needed})"
+    return "daily", f"{days:.1f} days of training history; weekly needs {needed}"
 
 
 class SeasonalNaive(PointForecaster):
-    """Tomorrow looks like today: the value one season before the target."""
+    """Tomorrow looks like today: the value one season before the target.
+
+    `season="auto"` (the default) takes the weekly season when the training
+    history holds two weeks, else the daily one; `season_` says which.
+    """
 
     def __init__(
         self,
-        season: str = "daily",
+        season: str = AUTO,
         quantiles: tuple[float, ...] = (0.5, 0.9),
         residual_horizon: int = 12,
         step_s: int | None = None,
@@ -27,10 +43,18 @@ class SeasonalNaive(PointForecaster):
         self.residual_horizon = residual_horizon
         self.step_s = step_s
 
+    def _fit_matrix(self, matrix: SeriesMatrix) -> None:
+        if self.season not in (AUTO, *SEASONS):
+            raise ValueError(f"season must be one of {[AUTO, *SEASONS]}, got {self.season!r}")
+        chosen = auto_season(matrix.n_steps * matrix.step_s)
+        self.season_, self.season_why_ = chosen if self.season == AUTO else (self.season, "set")
+        super()._fit_matrix(matrix)
+
+    def fitted_choices(self) -> dict[str, str]:
+        return {"season": self.season_, "why": self.season_why_}
+
     def _period(self, matrix: SeriesMatrix) -> int:
-        if self.season not in SEASONS:
-            raise ValueError(f"season must be one of {sorted(SEASONS)}, got {self.season!r}")
-        return steps_in(matrix, SEASONS[self.season], "the season")
+        return steps_in(matrix, SEASONS[self.season_], "the season")
 
     def _first_origin(self, matrix: SeriesMatrix) -> int:
         return self._period(matrix)

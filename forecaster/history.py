@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from forecaster.presets import preset_series
 from forecaster.prometheus import PrometheusSource, PromSeries
 from forecaster.trace_source import trace_history
 
@@ -60,13 +61,19 @@ def load_history(
     step_s: int | None,
     mask_gaps: bool,
     traces_dir: str | Path | None = None,
+    preset: str | None = None,
 ) -> pd.DataFrame:
     """The long table from whichever source the options name (exactly one)."""
     if (trace is None) == (prometheus is None):
         raise ValueError("give exactly one history source: --trace or --prometheus")
     if trace is not None:
         return trace_history(trace, step_s, mask_gaps=mask_gaps, traces_dir=traces_dir)
-    if not queries or start is None or end is None or step_s is None:
-        raise ValueError("--prometheus needs --query (one or more), --start, --end and --step")
-    source = PrometheusSource(str(prometheus), [parse_query(q) for q in queries], step_s)
+    if not (queries or preset) or start is None or end is None or step_s is None:
+        raise ValueError(
+            "--prometheus needs --preset or --query (one or more), --start, --end and --step"
+        )
+    series = [parse_query(q) for q in queries]
+    if preset is not None:
+        series.insert(0, preset_series(preset, step_s))
+    source = PrometheusSource(str(prometheus), series, step_s)
     return source.history(parse_time(start, "--start"), parse_time(end, "--end"))

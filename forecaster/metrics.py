@@ -6,7 +6,9 @@ whose actual is unknown (NaN) are left out of every score.
 Coverage is also reported over the points with non-zero actual demand only:
 any non-negative forecast covers a zero, so on intermittent series the total
 coverage is `zero_share + (1 - zero_share) * coverage_nonzero` and says little
-about the active points. A coverage or zero share over no points is None, never NaN.
+about the active points; the randomised-PIT coverage (`forecaster.pit`) is the
+calibration measure that holds with zeros. A coverage or zero share over no
+points is None, never NaN.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from forecaster.capacity import replicas_for
 from forecaster.newsvendor import NewsvendorCosts
+from forecaster.pit import pit_coverage, pit_error
 
 
 class Score(BaseModel):
@@ -27,8 +30,11 @@ class Score(BaseModel):
     pinball: dict[str, float]
     coverage: dict[str, float | None]
     coverage_nonzero: dict[str, float | None]
+    pit_coverage: dict[str, float | None]
+    pit_error: float | None
     under_replica_minutes: float
     over_replica_minutes: float
+    fitted: dict[str, str] = {}
 
 
 def pinball(actual: np.ndarray, predicted: np.ndarray, quantile: float) -> float:
@@ -77,19 +83,20 @@ def score(
     costs: NewsvendorCosts,
     requests_per_replica: float,
     step_s: int,
-    leads: int,
 ) -> Score:
-    """Every metric of one model; replica-minutes are averaged over the `leads`."""
+    """Every metric of one model over the known points (each held-out point once)."""
     known = ~np.isnan(actual)
     y, f = actual[known], predicted[known]
     critical = quantiles.index(min(quantiles, key=lambda q: abs(q - costs.critical_quantile())))
     under, over = replica_gaps(y, f[:, critical], requests_per_replica, step_s)
-    under, over = under / leads, over / leads
+    pit = pit_coverage(y, f, quantiles, step_s)
     return Score(
         newsvendor_cost=costs.cost(under, over),
         pinball={f"{q:g}": pinball(y, f[:, k], q) for k, q in enumerate(quantiles)},
         coverage=coverage(y, f, quantiles),
         coverage_nonzero=coverage(y, f, quantiles, where=y > 0),
+        pit_coverage=pit,
+        pit_error=pit_error(pit),
         under_replica_minutes=under,
         over_replica_minutes=over,
     )

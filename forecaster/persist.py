@@ -19,7 +19,8 @@ import sklearn
 from forecaster.base import QuantileForecaster
 
 MAGIC = b"WARMSTART-FORECASTER\n"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: SeasonalNaive keeps the season it chose (`season_`)."""
 
 
 class ModelFileError(ValueError):

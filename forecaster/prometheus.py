@@ -30,7 +30,8 @@ class PrometheusError(RuntimeError):
 
 @dataclass(frozen=True)
 class PromSeries:
-    """A named PromQL query. With `label`, each result series is named by that label."""
+    """A named PromQL query. With `label`, each result series is named `name/<label value>`,
+    or by the label value alone when `name` is empty (the presets: series named by model)."""
 
     name: str
     query: str
@@ -102,7 +103,7 @@ class PrometheusSource:
             return spec.name
         if spec.label not in metric:
             raise PrometheusError(f"series {spec.name!r}: a result lacks label {spec.label!r}")
-        return f"{spec.name}/{metric[spec.label]}"
+        return f"{spec.name}/{metric[spec.label]}" if spec.name else metric[spec.label]
 
     def _query(self, spec: PromSeries, lo: int, hi: int) -> list[dict[str, Any]]:
         window = f"{_iso(lo)} .. {_iso(hi)}"

@@ -1,7 +1,8 @@
 """History from trace files in the simulator's canonical format.
 
 Parsing belongs to `warmstart.traces`; this module only turns a trace into the
-forecaster's long table and, when asked, masks collection gaps.
+forecaster's long table at a step the trace can support and, when asked,
+masks collection gaps.
 """
 
 from __future__ import annotations
@@ -15,11 +16,31 @@ from warmstart.traces import load_trace, rate_series
 
 DEFAULT_STEP_S = 300
 """Step for per-request traces, which carry no window of their own."""
+MIN_GRID_S = 60
+"""A file whose timestamps all sit on a grid this coarse or coarser holds counts per bin."""
 
 
-def trace_step(frame: pd.DataFrame) -> int:
-    """The trace's own window, or the default for per-request traces."""
-    return int(frame.attrs.get("resolution_s") or 0) or DEFAULT_STEP_S
+def count_grid(frame: pd.DataFrame) -> int:
+    """The bin width of a file of counts per bin (every timestamp on one grid), else 0.
+
+    A canonical CSV carries no window, so a file of 1-minute counts looks like
+    requests arriving on whole minutes. Per-request traces have second (or
+    finer) timestamps and no grid of a minute or more.
+    """
+    seconds = np.unique(frame["ts"].to_numpy(dtype=np.float64))
+    if seconds.size < 2 or (seconds != np.round(seconds)).any():
+        return 0
+    grid = int(np.gcd.reduce(np.diff(seconds).astype(np.int64)))
+    return grid if grid >= MIN_GRID_S and not (seconds[0] % grid) else 0
+
+
+def check_step(step_s: int, native_s: int) -> None:
+    """A step must be whole multiples of the trace's own window: finer would invent detail."""
+    if step_s < native_s or step_s % native_s:
+        raise ValueError(
+            f"--step {step_s} s does not fit the trace's {native_s}-s bins; "
+            f"use a multiple of {native_s} s"
+        )
 
 
 def mask_group_gaps(table: pd.DataFrame) -> pd.DataFrame:
@@ -42,5 +63,9 @@ def trace_history(
 ) -> pd.DataFrame:
     """Long table `series, ds, y` (requests/s) of a named trace or a canonical CSV."""
     frame = load_trace(str(trace), traces_dir=traces_dir)
-    table = rate_series(frame, step_s or trace_step(frame))
+    # The trace's own window: declared by a windowed source, or the grid of a counts file.
+    native = int(frame.attrs.get("resolution_s") or 0) or count_grid(frame)
+    if step_s is not None and native:
+        check_step(step_s, native)
+    table = rate_series(frame, step_s or native or DEFAULT_STEP_S)
     return mask_group_gaps(table) if mask_gaps else table

@@ -41,13 +41,34 @@ def ensure_installed() -> None:
         pytest.fail("apt-get installed 'prometheus' but the binary is not on PATH")
 
 
-def openmetrics(metric: str, samples: Iterable[tuple[dict[str, str], float, float]]) -> str:
-    """OpenMetrics text of one gauge: (labels, epoch seconds, value) per sample."""
-    lines = [f"# TYPE {metric} gauge"]
+Sample = tuple[dict[str, str], float, float]
+"""(labels, epoch seconds, value)."""
+
+
+def family(metric: str, samples: Iterable[Sample], kind: str = "gauge") -> list[str]:
+    """OpenMetrics lines of one metric family, named as its exporter names it.
+
+    A counter's samples end in `_total` (its family name does not); counters
+    that exporters publish without the suffix (Triton, TGI) are typed unknown.
+    """
+    name = metric.removesuffix("_total") if kind == "counter" else metric
+    if kind == "counter" and name == metric:
+        kind = "unknown"
+    lines = [f"# TYPE {name} {kind}"]
     for labels, ts, value in samples:
         tags = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
         lines.append(f"{metric}{{{tags}}} {value!r} {ts:.3f}")
-    return "\n".join([*lines, "# EOF", ""])
+    return lines
+
+
+def exposition(families: Iterable[list[str]]) -> str:
+    """One OpenMetrics file of several families."""
+    return "\n".join([*(line for lines in families for line in lines), "# EOF", ""])
+
+
+def openmetrics(metric: str, samples: Iterable[Sample]) -> str:
+    """OpenMetrics text of one gauge."""
+    return exposition([family(metric, samples)])
 
 
 def free_port() -> int:

@@ -48,7 +48,7 @@ def test_a_flipped_payload_byte_is_caught_before_unpickling(saved: Path, tmp_pat
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"schema": 99}, "schema 99, this version reads 1"),
+        ({"schema": 99}, "schema 99, this version reads 2"),
         ({"sklearn": "0.1"}, "saved with scikit-learn 0.1"),
     ],
 )

@@ -15,11 +15,13 @@ from forecaster import (
     evaluation_quantiles,
     held_out_zero_share,
     load_model,
+    provisioning_quantiles,
     save_model,
     to_demand,
     to_matrix,
 )
 from forecaster.history import load_history, parse_duration
+from forecaster.presets import PRESETS
 from forecaster.report import backtest_report, report_table
 from warmstart.cli.options import add_traces_dir
 from warmstart.clock import SystemClock
@@ -51,13 +53,7 @@ def register(subparsers: Any) -> None:
     predict.set_defaults(func=cmd_predict)
 
 
-MODEL_CHOICES = (
-    "QuantileGBM",
-    "SeasonalNaive-daily",
-    "SeasonalNaive-weekly",
-    "EWMA",
-    "HybridHistogram",
-)
+MODEL_CHOICES = tuple(default_models((0.5,), 1))
 
 
 def _sources(parser: argparse.ArgumentParser) -> None:
@@ -65,6 +61,9 @@ def _sources(parser: argparse.ArgumentParser) -> None:
     add_traces_dir(parser)
     parser.add_argument("--prometheus", help="Prometheus base URL")
     parser.add_argument("--query", action="append", default=[], help="NAME=PROMQL[@LABEL]")
+    parser.add_argument(
+        "--preset", choices=sorted(PRESETS), help="what the serving stack exports (a query)"
+    )
     parser.add_argument("--start", help="epoch seconds or ISO-8601")
     parser.add_argument("--end", help="epoch seconds or ISO-8601")
 
@@ -90,6 +89,7 @@ def _history(args: argparse.Namespace) -> Any:
             traces_dir=args.traces_dir,
             prometheus=getattr(args, "prometheus", None),
             queries=getattr(args, "query", []),
+            preset=getattr(args, "preset", None),
             start=getattr(args, "start", None),
             end=getattr(args, "end", None),
             step_s=step,
@@ -137,7 +137,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
     matrix = _history(args)
     costs = _costs(args, matrix.step_s)
     horizon = _horizon_steps(args, matrix.step_s)
-    model = default_models(evaluation_quantiles(costs), horizon)[args.model]
+    model = default_models(provisioning_quantiles(costs), horizon)[args.model]
     save_model(model.fit_matrix(matrix), args.out)
     print(f"saved {args.model} ({len(matrix.names)} series, {matrix.n_steps} steps) to {args.out}")
     return 0
