@@ -13,6 +13,7 @@ from tests.deploy.render import (
     BASE_VALUES,
     KUSTOMIZE,
     OVERLAY_COMPONENTS,
+    REPO,
     expected_files,
     generated_now,
     helm_template,
@@ -24,9 +25,9 @@ from tests.deploy.tools import tool
 
 def test_committed_manifests_are_what_the_chart_renders(helm: Path) -> None:
     expected = expected_files(helm)
-    stale = sorted(str(p.relative_to(KUSTOMIZE)) for p, text in expected.items()
+    stale = sorted(str(p.relative_to(REPO)) for p, text in expected.items()
                    if not p.is_file() or p.read_text() != text)
-    extra = sorted(str(p.relative_to(KUSTOMIZE)) for p in generated_now() - set(expected))
+    extra = sorted(str(p.relative_to(REPO)) for p in generated_now() - set(expected))
     assert (stale, extra) == ([], []), "run `make manifests` after changing the chart"
 
 
