@@ -11,8 +11,11 @@ injected clock, so backoffs and boot times pass without waiting.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+import pytest
 
 from provisioner.controller import Controller
 from provisioner.decisions import DecisionLog
@@ -21,10 +24,11 @@ from provisioner.naming import MANAGED_BY, MANAGER, POOL, dns_label
 from provisioner.plan_types import Plan
 from provisioner.service import build
 from provisioner.settings import ProvisionerSettings
+from tests.e2e.controlplane import delete_quietly
 from warmstart.clock import ManualClock
 from warmstart.domain import DemandForecast
 from warmstart.kube import KubeClient
-from warmstart.kube.resources import PODS, Resource
+from warmstart.kube.resources import MODELS, NODECLAIMS, NODEPOOLS, PODS, Resource
 from warmstart.kube.timefmt import k8s_time
 
 TAINT = "e2e.warmstart.io/test"
@@ -111,6 +115,25 @@ class World:
         """This test's objects of `res`, wherever they live."""
         selector = f"{MANAGED_BY}={MANAGER},{POOL}={dns_label(self.pool, 63)}"
         return self.kube.list(res, label_selector=selector).items
+
+
+KWOK_CLASSES = Resource("karpenter.kwok.sh", "v1alpha1", "kwoknodeclasses", False,
+                        "KWOKNodeClass")
+EC2_CLASSES = Resource("karpenter.k8s.aws", "v1", "ec2nodeclasses", False, "EC2NodeClass")
+
+
+@pytest.fixture(autouse=True)
+def no_leftovers(kube: KubeClient, namespace: str) -> Iterator[None]:
+    """Autouse where imported: the cluster-scoped objects a test made for its pool
+    (NodeClaims, its NodePool, node classes, Model) are deleted after it, so a later
+    test that counts cluster-wide objects sees only its own. (Namespaced ones stay
+    in the test's namespace, which no other test reads.)"""
+    yield
+    selector = f"{MANAGED_BY}={MANAGER},{POOL}={dns_label(namespace, 63)}"
+    for claim in kube.list(NODECLAIMS, label_selector=selector).items:
+        delete_quietly(kube, NODECLAIMS, claim["metadata"]["name"])
+    for res in (NODEPOOLS, KWOK_CLASSES, EC2_CLASSES, MODELS):
+        delete_quietly(kube, res, namespace)
 
 
 def world(kube: KubeClient, namespace: str, backend: str, **extra: Any) -> World:

@@ -6,13 +6,18 @@ from __future__ import annotations
 import pytest
 
 from provisioner.backends.karpenter import SELECTING
-from tests.e2e.provisioner_world import pending_pod, world
+from tests.e2e.provisioner_world import (
+    EC2_CLASSES,
+    KWOK_CLASSES,
+    no_leftovers,
+    pending_pod,
+    world,
+)
 from warmstart.kube import ClientError, KubeClient
-from warmstart.kube.resources import NODECLAIMS, NODEPOOLS, PODS, Resource
+from warmstart.kube.resources import NODECLAIMS, NODEPOOLS, PODS
 
-KWOK_CLASSES = Resource("karpenter.kwok.sh", "v1alpha1", "kwoknodeclasses", False,
-                        "KWOKNodeClass")
-EC2_CLASSES = Resource("karpenter.k8s.aws", "v1", "ec2nodeclasses", False, "EC2NodeClass")
+__all__ = ["no_leftovers"]  # autouse: this module's cluster-scoped objects are deleted
+
 
 
 def _nodepool(name: str, node_class: dict[str, str]) -> dict[str, object]:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry
 
 from provisioner.observe import snapshot
-from tests.e2e.provisioner_world import pending_pod, world
+from tests.e2e.provisioner_world import no_leftovers, pending_pod, world
 from warmstart.kube import KubeClient
 from warmstart.kube.resources import EVENTS, MODELS, NODECLAIMS, PODS
+
+__all__ = ["no_leftovers"]  # autouse: this module's cluster-scoped objects are deleted
 
 KWOK = {"group": "karpenter.kwok.sh", "kind": "KWOKNodeClass", "name": "default"}
 

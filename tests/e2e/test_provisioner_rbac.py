@@ -21,7 +21,7 @@ import pytest
 from tests.e2e.binaries import REPO
 from tests.e2e.controlplane import NAMESPACES, ControlPlane, free_port
 from tests.e2e.objects import wait_for
-from tests.e2e.provisioner_world import pending_pod, world
+from tests.e2e.provisioner_world import no_leftovers, pending_pod, world
 from warmstart.kube import AlreadyExists, ClientError, KubeClient, NotFound
 from warmstart.kube.lease import LeaderElector
 from warmstart.kube.resources import (
@@ -36,6 +36,8 @@ from warmstart.kube.resources import (
     PROVISIONINGREQUESTS,
     Resource,
 )
+
+__all__ = ["no_leftovers"]  # autouse: this module's cluster-scoped objects are deleted
 
 DEPLOY = REPO / "deploy" / "provisioner"
 NAMESPACE, SERVICE_ACCOUNT = "warmstart-system", "warmstart-provisioner"
@@ -177,10 +179,12 @@ def test_provisioner_run_with_the_shipped_settings_makes_no_refused_call(
              str(settings), "--identity", namespace, "--http-port", str(port)],
             env={**os.environ, "KUBECONFIG": str(config)}, stdout=out,
             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    def made_for_the_pod() -> list[dict[str, Any]]:
+        return [c for c in kube.list(PRIMARY[backend]).items
+                if uid in (c["metadata"].get("annotations") or {}).get("warmstart.io/pods", "")]
+
     try:
-        made = wait_for(lambda: [c for c in kube.list(PRIMARY[backend]).items if uid in (
-            c["metadata"].get("annotations") or {}).get("warmstart.io/pods", "")],
-            f"a {PRIMARY[backend].kind} for the pod", timeout_s=40)
+        made = wait_for(made_for_the_pod, f"a {PRIMARY[backend].kind} for the pod", timeout_s=40)
         scraped = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -192,6 +196,9 @@ def test_provisioner_run_with_the_shipped_settings_makes_no_refused_call(
         # the next run (another identity) need not wait out this one's Lease
         with contextlib.suppress(NotFound):
             kube.delete(LEASES, "warmstart-provisioner", NAMESPACE)
+        for leftover in made_for_the_pod():  # the shipped pool is not this test's
+            kube.delete(PRIMARY[backend], leftover["metadata"]["name"],
+                        leftover["metadata"].get("namespace"))
     text = log.read_text(errors="replace")
     [obj] = made
     assert obj["metadata"]["annotations"]["warmstart.io/template"] == "g6e.12xlarge"
@@ -204,4 +211,3 @@ def test_provisioner_run_with_the_shipped_settings_makes_no_refused_call(
     # that tolerate nothing here count as unplaceable)
     assert "# TYPE warmstart_provisioner_pod_errors_total counter" in scraped
     assert proc.returncode == 0, text[-2000:]
-    kube.delete(PRIMARY[backend], obj["metadata"]["name"], obj["metadata"].get("namespace"))

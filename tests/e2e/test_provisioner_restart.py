@@ -9,7 +9,7 @@ import pytest
 
 from provisioner.observe import snapshot
 from provisioner.planner import plan
-from tests.e2e.provisioner_world import pending_pod, world
+from tests.e2e.provisioner_world import no_leftovers, pending_pod, world
 from warmstart.kube import KubeClient
 from warmstart.kube.resources import (
     CAPACITYBUFFERS,
@@ -18,6 +18,8 @@ from warmstart.kube.resources import (
     PROVISIONINGREQUESTS,
     Resource,
 )
+
+__all__ = ["no_leftovers"]  # autouse: this module's cluster-scoped objects are deleted
 
 PRIMARY: dict[str, Resource] = {"karpenter": NODECLAIMS, "capacity-buffer": CAPACITYBUFFERS,
                                 "provisioning-request": PROVISIONINGREQUESTS, "placeholder": PODS}
