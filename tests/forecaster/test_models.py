@@ -127,3 +127,22 @@ def test_features_a_short_history_cannot_show_are_dropped() -> None:
     model = QuantileGBM((0.5,), max_iter=10).fit(table(days=3))
     assert "yesterday" in model.feature_names_
     assert "last_week" not in model.feature_names_
+
+
+@pytest.mark.parametrize(("days", "season"), [(13, "daily"), (14, "weekly")])
+def test_seasonal_naive_takes_the_weekly_season_from_two_weeks_of_history(
+    days: int, season: str
+) -> None:
+    model = SeasonalNaive(quantiles=QUANTILES).fit(table(days=days, step_s=3_600))
+    assert model.season_ == season
+    assert model.fitted_choices()["season"] == season
+    # The weekly rule really forecasts from a week back: a spike a week before shows.
+    matrix = to_matrix(table(days=days, step_s=3_600, noise=False))
+    spiked = matrix.values.copy()
+    spiked[:, -1 - 7 * 24] += 1_000.0  # one week before the target, the last step
+    point = model.predict_origins(
+        type(matrix)(matrix.names, matrix.start, matrix.step_s, spiked),
+        np.array([matrix.n_steps - 2]),
+        1,
+    )[:, 0, 0, 1]
+    assert (point > 500).all() == (season == "weekly")
