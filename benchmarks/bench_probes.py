@@ -16,6 +16,7 @@ from warmstart.kube.resources import PODS
 
 HANDLER = "warmstart_extender_handler_seconds"
 FAIL_OPEN = "warmstart_extender_fail_open"
+LISTS = "warmstart_extender_prioritize_lists"
 
 
 def cpu_s(pid: int) -> float:
@@ -61,9 +62,11 @@ def _quantile(buckets: list[tuple[float, float]], rank: float) -> float:
     return lower * 1000
 
 
-def fail_opens(text: str) -> int:
-    return int(sum(s.value for f in text_string_to_metric_families(text) if f.name == FAIL_OPEN
-                   for s in f.samples if s.name.endswith("_total")))
+def counter_total(text: str, family: str, **labels: str) -> int:
+    """The sum of a counter's samples whose labels include `labels`."""
+    return int(sum(s.value for f in text_string_to_metric_families(text) if f.name == family
+                   for s in f.samples if s.name.endswith("_total")
+                   and labels.items() <= s.labels.items()))
 
 
 class BindWatch:

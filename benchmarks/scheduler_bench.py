@@ -24,7 +24,8 @@ last; CPU seconds of kube-scheduler and of the extender over that window;
 the extender's peak RSS (VmHWM, whole run) and, for warmstart, seconds from
 its start to `/readyz` 200 (the API server already holding every object) and
 RSS then; warmstart's filter and prioritize handler p50/p99 from its
-`/metrics` histogram (interpolated within buckets); fail-open answers; the
+`/metrics` histogram (interpolated within buckets); fail-open answers and
+prioritize calls that found the filter's reply (`handed_off`); the
 share of pods bound to a node caching their model; the load average. The
 bench's NodeCaches are written once, so the extender is run with a staleness
 bound longer than the run (`staleAfterSeconds`), as agents that keep
@@ -53,9 +54,11 @@ if __package__ in (None, ""):  # run as a script: make the repo root importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_probes import (
+    FAIL_OPEN,
+    LISTS,
     BindWatch,
+    counter_total,
     cpu_s,
-    fail_opens,
     histogram_quantiles,
     memory_mib,
 )
@@ -180,7 +183,8 @@ def run_variant(plane: ControlPlane, kube: KubeClient, cluster: FakeCluster, var
         result.update(ready_s=ext["ready_s"], rss_ready_mib=ext["rss_ready_mib"],
                       filter=histogram_quantiles(metrics, "filter"),
                       prioritize=histogram_quantiles(metrics, "prioritize"),
-                      fail_open=fail_opens(metrics))
+                      fail_open=counter_total(metrics, FAIL_OPEN),
+                      handed_off=counter_total(metrics, LISTS, found="filter-reply"))
     clear_pods(kube, tag)
     return result
 
@@ -219,7 +223,8 @@ def _row(nodes: int, rep: int, r: Obj) -> str:
         f, p = r["filter"], r["prioritize"]
         line += (f" | ready {r['ready_s']:.1f} s filter {_fmt(f['p50_ms'], '.2f')}/"
                  f"{_fmt(f['p99_ms'], '.2f')} ms prio {_fmt(p['p50_ms'], '.2f')}/"
-                 f"{_fmt(p['p99_ms'], '.2f')} ms fail-open {r['fail_open']}")
+                 f"{_fmt(p['p99_ms'], '.2f')} ms fail-open {r['fail_open']} "
+                 f"handed off {r['handed_off']}/{p['calls']}")
     return line
 
 
