@@ -80,8 +80,9 @@ def cluster(control_plane: ControlPlane, kube: KubeClient,
     with contextlib.suppress(AlreadyExists):
         kube.create(NAMESPACES, {"apiVersion": "v1", "kind": "Namespace",
                                  "metadata": {"name": AGENT_NS}})
-    control_plane.apply_yaml(DEPLOY / "agent.yaml")  # ServiceAccount, ClusterRole, DaemonSet
-    control_plane.apply_yaml(DEPLOY / "own-node-policy.yaml")
+    manifests = [DEPLOY / "agent.yaml", DEPLOY / "own-node-policy.yaml"]
+    for manifest in manifests:  # ServiceAccount, ClusterRole(Binding), DaemonSet; the policy
+        control_plane.apply_yaml(manifest)
     gpu_nodes(NODE)
     gpu_nodes(OTHER)
     pod = kube.create(PODS, _agent_pod(NODE), AGENT_NS)["metadata"]["name"]
@@ -95,6 +96,9 @@ def cluster(control_plane: ControlPlane, kube: KubeClient,
         kube.request("DELETE", PODS.path(AGENT_NS, pod), params={"gracePeriodSeconds": "0"})
         for name in (MINE, "agent-prefetch-other"):
             delete_quietly(kube, PREFETCHES, name)
+        for manifest in manifests:  # the session's other tests install these their own way
+            control_plane.kubectl("delete", "--ignore-not-found", "--wait=false", "-f",
+                                  str(manifest))
 
 
 API_CALL = re.compile(r'HTTP Request: (\w+) (https://[^/]+)(/[^?\s]*)\S* "HTTP/1.1 (\d+)')
