@@ -12,6 +12,8 @@ from agent.sources import PrefetchRequest
 from warmstart.cli.main import build_parser
 
 ROOT = Path(__file__).parent.parent.parent
+# The agent's manifests as the chart renders them (deploy/kustomize, `make manifests`).
+AGENT = "deploy/kustomize/base/agent"
 
 
 def _docs(path: str) -> list[dict[str, Any]]:
@@ -29,7 +31,7 @@ def test_prefetch_crd_spec_is_the_request_plus_the_node_and_images():
 
 
 def test_daemonset_arguments_parse_and_rbac_covers_what_the_agent_writes():
-    docs = {d["kind"]: d for d in _docs("deploy/agent/agent.yaml")}
+    docs = {d["kind"]: d for d in _docs(f"{AGENT}/agent.yaml")}
     container = docs["DaemonSet"]["spec"]["template"]["spec"]["containers"][0]
     argv = container["args"] + ["--node-name", "n1"]
     args = build_parser(argv).parse_args(argv)
@@ -52,8 +54,8 @@ def test_daemonset_arguments_parse_and_rbac_covers_what_the_agent_writes():
 
 
 def test_the_own_node_policy_names_the_agents_service_account_and_is_bound():
-    account = next(d for d in _docs("deploy/agent/agent.yaml") if d["kind"] == "ServiceAccount")
-    docs = {d["kind"]: d for d in _docs("deploy/agent/own-node-policy.yaml")}
+    account = next(d for d in _docs(f"{AGENT}/agent.yaml") if d["kind"] == "ServiceAccount")
+    docs = {d["kind"]: d for d in _docs(f"{AGENT}/own-node-policy.yaml")}
     policy, binding = docs["ValidatingAdmissionPolicy"], docs["ValidatingAdmissionPolicyBinding"]
     user = f"system:serviceaccount:{account['metadata']['namespace']}:{account['metadata']['name']}"
 
@@ -63,7 +65,7 @@ def test_the_own_node_policy_names_the_agents_service_account_and_is_bound():
     assert binding["spec"]["validationActions"] == ["Deny"]
     rules = policy["spec"]["matchConstraints"]["resourceRules"]
     guarded = {r for rule in rules for r in rule["resources"]}
-    role = next(d for d in _docs("deploy/agent/agent.yaml") if d["kind"] == "ClusterRole")
+    role = next(d for d in _docs(f"{AGENT}/agent.yaml") if d["kind"] == "ClusterRole")
     writable = {r for rule in role["rules"] if rule["apiGroups"] == ["warmstart.io"]
                 and set(rule["verbs"]) - {"get", "list", "watch"} for r in rule["resources"]}
     assert writable == {"nodecaches", "nodecaches/status", "prefetches/status"}

@@ -12,7 +12,8 @@ import pytest
 from warmstart.cli.main import main, one_line
 
 REPO = Path(__file__).resolve().parents[2]
-SETTINGS = REPO / "deploy" / "provisioner" / "settings.yaml"
+SETTINGS = (REPO / "deploy" / "kustomize" / "overlays" / "karpenter" / "provisioner"
+            / "settings.yaml")
 
 
 @pytest.fixture(autouse=True)

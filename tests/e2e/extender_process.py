@@ -81,13 +81,17 @@ def start_extender(kubeconfig: Path, workdir: Path, *, name: str = "extender",
     raise TimeoutError(f"the extender not ready after {ready_timeout_s} s: {extender.logs()}")
 
 
-RBAC = REPO / "deploy" / "extender" / "rbac.yaml"
+# The manifests as the chart renders them (deploy/kustomize, `make manifests`).
+BASE = REPO / "deploy" / "kustomize" / "base"
+RBAC = BASE / "extender" / "rbac.yaml"
 NAMESPACE, SERVICE_ACCOUNT = "warmstart-system", "warmstart-extender"
 
 
 def extender_kubeconfig(plane: ControlPlane, folder: Path) -> Path:
-    """deploy/extender's RBAC applied, and a kubeconfig with a real token of its
-    ServiceAccount: the extender runs with exactly the rights it ships with."""
+    """The extender's RBAC (as the chart renders it) applied, and a kubeconfig with a
+    real token of its ServiceAccount: the extender runs with exactly the rights it
+    ships with."""
+    plane.apply_yaml(BASE / "namespace.yaml")
     plane.apply_yaml(RBAC)
     token = plane.token(NAMESPACE, SERVICE_ACCOUNT)
     return plane.kubeconfig_for_token(token, folder / "extender.kubeconfig")

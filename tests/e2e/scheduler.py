@@ -39,6 +39,9 @@ def scheduler_config(plane_kubeconfig: Path, extender_url: str | None, *,
     else:
         for extender in config.get("extenders") or []:
             extender["urlPrefix"] = extender_url.rstrip("/")
+            if extender_url.startswith("http://"):  # a local extender without TLS
+                extender.pop("enableHTTPS", None)
+                extender.pop("tlsConfig", None)
     config.update(overrides or {})
     return config
 

@@ -1,5 +1,5 @@
 """The admin API on the real API server: Kubernetes TokenReview and
-SubjectAccessReview with the roles in deploy/admin/rbac.yaml; a policy PUT
+SubjectAccessReview with the chart's admin roles; a policy PUT
 lands as the WarmthPolicy custom resource and the provisioner applies it on
 its next step; its decisions are listed after the provisioner restarts."""
 
@@ -36,8 +36,11 @@ from warmstart.kube.resources import MODELS, PODS, Resource
 from warmstart.sim import default_cluster
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
-RBAC = DEPLOY / "admin" / "rbac.yaml"
-PROVISIONER = DEPLOY / "provisioner" / "provisioner.yaml"
+# As the chart renders them (deploy/kustomize, `make manifests`); the provisioner
+# for the placeholder backend, which these tests run.
+RBAC = DEPLOY / "kustomize" / "base" / "admin" / "rbac.yaml"
+PROVISIONER = (DEPLOY / "kustomize" / "overlays" / "placeholder-pods" / "provisioner"
+               / "provisioner.yaml")
 SYSTEM = "warmstart-system"
 BINDINGS = Resource("rbac.authorization.k8s.io", "v1", "clusterrolebindings", False,
                     "ClusterRoleBinding")
@@ -87,13 +90,13 @@ def _wait(check: Callable[[], bool], what: str) -> None:
 
 @pytest.fixture
 def api(control_plane: ControlPlane, kube: KubeClient, namespace: str) -> Iterator[str]:
-    """The admin API as deployed: deploy/admin's manifests applied, and the app
+    """The admin API as deployed: the chart's admin manifests applied, and the app
     talking to the API server as its own ServiceAccount under that RBAC."""
     with contextlib.suppress(AlreadyExists):
         kube.create(NAMESPACES, {"apiVersion": "v1", "kind": "Namespace",
                                  "metadata": {"name": SYSTEM}})
     control_plane.apply_yaml(RBAC)
-    control_plane.apply_yaml(DEPLOY / "admin" / "deployment.yaml")
+    control_plane.apply_yaml(DEPLOY / "kustomize" / "base" / "admin" / "deployment.yaml")
     client = control_plane.client_for_token(control_plane.token(SYSTEM, "warmstart-admin"))
     store = KubePolicyStore(client)
     svc = Services(ClusterSource(client, SYSTEM, SystemClock()), store,
@@ -130,7 +133,7 @@ def _check(reader: httpx.Client, editor: httpx.Client, nobody: httpx.Client,
     assert reader.get(f"/v1/policies/{POOL}").status_code == 200
     assert reader.put(f"/v1/policies/{POOL}", json={"maxGpus": 0}).status_code == 403
 
-    # the provisioner runs as its ServiceAccount with deploy/provisioner's RBAC
+    # the provisioner runs as its ServiceAccount with the chart's provisioner RBAC
     with contextlib.suppress(AlreadyExists):
         kube.create(NAMESPACES, {"apiVersion": "v1", "kind": "Namespace",
                                  "metadata": {"name": SYSTEM}})

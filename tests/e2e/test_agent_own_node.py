@@ -1,4 +1,4 @@
-"""The node agent on the real API server, under deploy/agent's RBAC and admission
+"""The node agent on the real API server, under the agent's RBAC and admission
 policy, with a real ServiceAccount token bound to its pod on its node: it publishes
 its own node's NodeCache and carries out its node's Prefetch, every call it makes is
 allowed, and it is refused everything else, above all another node's NodeCache."""
@@ -30,7 +30,8 @@ from warmstart.clock import SystemClock
 from warmstart.kube import AlreadyExists, ClientError, KubeClient
 from warmstart.kube.resources import EVENTS, LEASES, MODELS, NODECACHES, NODES, PODS, Resource
 
-DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "agent"
+# The agent's manifests as the chart renders them (deploy/kustomize, `make manifests`).
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "kustomize" / "base" / "agent"
 AGENT_NS, AGENT_SA = "warmstart-system", "warmstart-agent"
 NODE, OTHER = "agent-gpu-a", "agent-gpu-b"
 SECRETS = Resource("", "v1", "secrets", True, "Secret")

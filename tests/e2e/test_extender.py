@@ -1,6 +1,6 @@
 """The extender behind the real kube-scheduler (deploy/scheduler's configuration),
-watching the real API server with its own ServiceAccount token and deploy/extender
-RBAC: pods land on the node whose NodeCache holds their model, a stale NodeCache
+watching the real API server with its own ServiceAccount token and the chart's
+extender RBAC: pods land on the node whose NodeCache holds their model, a stale NodeCache
 is trusted less, and with the extender killed pods still bind (`ignorable`)."""
 
 from __future__ import annotations

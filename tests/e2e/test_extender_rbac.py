@@ -1,4 +1,4 @@
-"""The extender with a real ServiceAccount token bound to exactly deploy/extender's
+"""The extender with a real ServiceAccount token bound to exactly the chart's extender
 ClusterRole: every call it makes (its API client logs each one) is allowed, it
 follows watch events, and the calls it has no business making are refused."""
 

@@ -1,6 +1,6 @@
-"""The provisioner with a real ServiceAccount token bound to exactly deploy/provisioner's
-roles: every call it makes, with every backend, is allowed (its API client's calls
-are recorded), and a table of calls it has no business making is refused."""
+"""The provisioner with a real ServiceAccount token bound to exactly the roles the chart
+gives it for its backend: every call it makes, with every backend, is allowed (its API
+client's calls are recorded), and a table of calls it has no business making is refused."""
 
 from __future__ import annotations
 
@@ -39,7 +39,16 @@ from warmstart.kube.resources import (
 
 __all__ = ["no_leftovers"]  # autouse: this module's cluster-scoped objects are deleted
 
-DEPLOY = REPO / "deploy" / "provisioner"
+# deploy/kustomize renders the chart per backend: each overlay's provisioner folder
+OVERLAYS = {"karpenter": "karpenter", "capacity-buffer": "capacity-buffer",
+            "provisioning-request": "cluster-autoscaler", "placeholder": "placeholder-pods"}
+
+
+def deploy(backend: str) -> Path:
+    """The provisioner's manifests for `backend`, as the chart renders them."""
+    return REPO / "deploy" / "kustomize" / "overlays" / OVERLAYS[backend] / "provisioner"
+
+
 NAMESPACE, SERVICE_ACCOUNT = "warmstart-system", "warmstart-provisioner"
 CALL = re.compile(r'HTTP Request: (\w+) https://[^/]+(/\S*) "HTTP/1.1 (\d+)')
 SECRETS = Resource("", "v1", "secrets", True, "Secret")
@@ -50,14 +59,17 @@ KWOK = {"group": "karpenter.kwok.sh", "kind": "KWOKNodeClass", "name": "default"
 
 
 @pytest.fixture
-def own_client(control_plane: ControlPlane, kube: KubeClient) -> Iterator[KubeClient]:
-    """`kubectl apply -f deploy/provisioner/` (every file), then a client holding a real
-    token of the provisioner's ServiceAccount."""
+def own_client(control_plane: ControlPlane, kube: KubeClient,
+               request: pytest.FixtureRequest) -> Iterator[KubeClient]:
+    """`kubectl apply -f` the provisioner's manifests for the test's backend (every
+    file), then a client holding a real token of the provisioner's ServiceAccount."""
+    callspec = getattr(request.node, "callspec", None)
+    backend = callspec.params["backend"] if callspec else "karpenter"
     with contextlib.suppress(AlreadyExists):
         kube.create(NAMESPACES, {"apiVersion": "v1", "kind": "Namespace",
                                  "metadata": {"name": NAMESPACE}})
     applied = control_plane.kubectl("apply", "--server-side", "--force-conflicts",
-                                    "-f", str(DEPLOY))
+                                    "-f", str(deploy(backend)))
     assert "configmap/warmstart-provisioner" in applied
     client = control_plane.client_for_token(control_plane.token(NAMESPACE, SERVICE_ACCOUNT))
     yield client
@@ -159,14 +171,10 @@ def test_calls_outside_its_role_are_refused(own_client: KubeClient, kube: KubeCl
 def test_provisioner_run_with_the_shipped_settings_makes_no_refused_call(
         own_client: KubeClient, control_plane: ControlPlane, kube: KubeClient,
         namespace: str, tmp_path: Path, backend: str) -> None:
-    """`warmstart provisioner run --settings deploy/provisioner/settings.yaml` (the
-    ConfigMap as shipped; the buffer backend switched on in a copy) on the
-    provisioner's own token, against Karpenter's CRDs (CapacityBuffer v1beta1 only)."""
-    settings = DEPLOY / "settings.yaml"
-    if backend != "karpenter":
-        settings = tmp_path / "settings.yaml"
-        shipped = (DEPLOY / "settings.yaml").read_text()
-        settings.write_text(shipped.replace("backend: karpenter ", f"backend: {backend} "))
+    """`warmstart provisioner run --settings .../settings.yaml` (the ConfigMap as the
+    chart renders it for the backend) on the provisioner's own token, against
+    Karpenter's CRDs (CapacityBuffer v1beta1 only)."""
+    settings = deploy(backend) / "settings.yaml"
     config = control_plane.kubeconfig_for_token(
         control_plane.token(NAMESPACE, SERVICE_ACCOUNT), tmp_path / "provisioner.kubeconfig")
     pod = pending_pod("llm-0", namespace, "x", gpus=4)

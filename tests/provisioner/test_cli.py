@@ -11,7 +11,9 @@ from warmstart.cli.main import main
 from .builders import pod_json
 from .conftest import Harness
 
-SHIPPED = Path(__file__).resolve().parents[2] / "deploy" / "provisioner" / "settings.yaml"
+# The settings ConfigMap as the chart renders it for the Karpenter overlay.
+SHIPPED = (Path(__file__).resolve().parents[2] / "deploy" / "kustomize" / "overlays" / "karpenter"
+           / "provisioner" / "settings.yaml")
 
 
 def test_the_shipped_settings_load():

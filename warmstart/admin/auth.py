@@ -3,7 +3,7 @@ or static bearer tokens from a mounted Secret file, for clusters without them.
 
 Reads (GET) need the reader role, writes (PUT, POST) the admin role. With
 Kubernetes review, roles are ClusterRoles on non-resource URLs (`/v1/*`, verbs
-get / put / post; see deploy/admin/rbac.yaml); answers are cached briefly so a
+get / put / post; see the chart's templates/admin/rbac.yaml); answers are cached briefly so a
 dashboard's polling costs the API server little.
 """
 
