@@ -27,7 +27,7 @@ CLUSTER_KINDS = ("clusterroles", "clusterrolebindings", "validatingadmissionpoli
                  "validatingadmissionpolicybindings", "priorityclasses")
 NAMESPACED_KINDS = ("deployments", "daemonsets", "services", "configmaps", "serviceaccounts",
                     "roles", "rolebindings", "poddisruptionbudgets", "networkpolicies")
-PART_OF = "app.kubernetes.io/part-of=warmstart"
+INSTANCE = "app.kubernetes.io/instance"
 
 
 class Helm:
@@ -47,9 +47,11 @@ def helm(control_plane: ControlPlane) -> Helm:
     return Helm(control_plane)
 
 
-def _items(plane: ControlPlane, kind: str, *scope: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = json.loads(
-        plane.kubectl("get", kind, *scope, "-l", PART_OF, "-o", "json"))["items"]
+def _items(plane: ControlPlane, release: str, kind: str, *scope: str) -> list[dict[str, Any]]:
+    """The release's objects of these kinds (other tests apply the rendered manifests,
+    labelled as release `warmstart`; each release here is named after its namespace)."""
+    items: list[dict[str, Any]] = json.loads(plane.kubectl(
+        "get", kind, *scope, "-l", f"{INSTANCE}={release}", "-o", "json"))["items"]
     return items
 
 
@@ -75,7 +77,7 @@ def release(helm: Helm, control_plane: ControlPlane,
     namespace = f"ws-{callspec.id if callspec else request.node.name.removeprefix('test_')}"
     namespace = namespace.replace("_", "-")[:60]
     yield namespace
-    subprocess.run([str(helm.exe), f"--kubeconfig={helm.kubeconfig}", "uninstall", "warmstart",
+    subprocess.run([str(helm.exe), f"--kubeconfig={helm.kubeconfig}", "uninstall", namespace,
                     "-n", namespace, "--ignore-not-found"], capture_output=True, timeout=120)
 
 
@@ -83,11 +85,12 @@ def release(helm: Helm, control_plane: ControlPlane,
 def test_helm_install_of_each_backend_is_accepted_and_uninstalls_clean(
         helm: Helm, control_plane: ControlPlane, release: str, backend: str) -> None:
     extra = ["--set", "expander.enabled=true"] if backend != "karpenter" else []
-    # --take-ownership: other e2e tests apply the same cluster-wide RBAC without Helm.
-    helm("install", "warmstart", str(CHART), "-n", release, "--create-namespace",
-         "--take-ownership", "--set", f"backend={backend}", *extra)
+    # Other e2e tests apply the same cluster-wide objects from deploy/kustomize with
+    # kubectl: the release takes them over (as when moving from kustomize to Helm).
+    helm("install", release, str(CHART), "-n", release, "--create-namespace",
+         "--take-ownership", "--force-conflicts", "--set", f"backend={backend}", *extra)
 
-    workloads = _items(control_plane, ",".join(WORKLOADS), "-n", release)
+    workloads = _items(control_plane, release, ",".join(WORKLOADS), "-n", release)
     assert {w["metadata"]["name"] for w in workloads} >= {
         "warmstart-extender", "warmstart-provisioner", "warmstart-agent", "warmstart-scheduler"}
     settings = yaml.safe_load(json.loads(control_plane.kubectl(
@@ -105,16 +108,16 @@ def test_helm_install_of_each_backend_is_accepted_and_uninstalls_clean(
         {"apiVersion": "v1", "kind": "List", "items": pods}))
     assert created.count("created (server dry run)") == len(pods)
 
-    helm("uninstall", "warmstart", "-n", release)
+    helm("uninstall", release, "-n", release)
     left = [f"{i['kind']}/{i['metadata']['name']}" for i in
-            _items(control_plane, ",".join(NAMESPACED_KINDS), "-n", release)
-            + _items(control_plane, ",".join(CLUSTER_KINDS))]
+            _items(control_plane, release, ",".join(NAMESPACED_KINDS), "-n", release)
+            + _items(control_plane, release, ",".join(CLUSTER_KINDS))]
     assert left == []
 
 
 def test_a_wrong_value_fails_the_install(helm: Helm, release: str) -> None:
     with pytest.raises(AssertionError, match="/extender/replicas"):
-        helm("install", "warmstart", str(CHART), "-n", release, "--create-namespace",
+        helm("install", release, str(CHART), "-n", release, "--create-namespace",
              "--set", "extender.replicas=two")
 
 
