@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.controlplane import ControlPlane
+from tests.e2e.controlplane import ControlPlane, delete_quietly
 from tests.e2e.extender_process import ExtenderProcess, extender_kubeconfig, start_extender
 from tests.e2e.objects import bound_node, gpu_pod, wait_for, write_nodecache
 from tests.e2e.scheduler import Scheduler
@@ -115,11 +115,13 @@ POD_KINDS: dict[str, Callable[[str, str], dict[str, Any]]] = {
 @pytest.mark.parametrize("kind", sorted(POD_KINDS))
 def test_pods_land_on_the_node_holding_their_model(
         kind: str, kube: KubeClient, namespace: str, gpu_nodes: NodeMaker,
-        scheduler: Callable[..., Scheduler], extender: ExtenderProcess) -> None:
+        scheduler: Callable[..., Scheduler], extender: ExtenderProcess,
+        request: pytest.FixtureRequest) -> None:
     if kind == "kserve":  # the catalog sizes a model the pod names without a size
         kube.apply(MODELS, {"apiVersion": MODELS.api_version, "kind": "Model",
                             "metadata": {"name": "e2e-llama-8b"},
                             "spec": {"uri": MODEL, "bytes": 16 * 10**9}}, "e2e")
+        request.addfinalizer(lambda: delete_quietly(kube, MODELS, "e2e-llama-8b"))
     holder = f"{kind}-holder"
     names = _cluster(kube, gpu_nodes, kind, {holder: None},
                      extra_allocatable={MIG: "7"} if kind == "mig" else None)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.controlplane import ControlPlane
+from tests.e2e.controlplane import ControlPlane, delete_quietly
 from tests.e2e.extender_process import (
     NAMESPACE,
     SERVICE_ACCOUNT,
@@ -93,6 +93,7 @@ def test_the_extender_runs_on_its_own_role_and_nothing_more(
         calls = CALL.findall(extender.logs())
     finally:
         extender.stop()
+        delete_quietly(kube, MODELS, "rbac-model")
     made = {(method, path.split("?")[0]) for method, path, _ in calls}
     assert made == {("GET", "/api/v1/nodes"), ("GET", "/apis/warmstart.io/v1alpha1/nodecaches"),
                     ("GET", "/apis/warmstart.io/v1alpha1/models")}
