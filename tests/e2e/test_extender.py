@@ -28,6 +28,7 @@ GPU = {"uuid": "GPU-0", "name": "NVIDIA H100 80GB HBM3", "memoryTotalBytes": 80 
        "memoryFreeBytes": 79 * GIB}
 MIG = "nvidia.com/mig-1g.5gb"
 DECOYS = 5
+WAIT_S = 60.0  # generous: a busy 2-core machine can stall the control plane for seconds
 
 NodeMaker = Callable[..., dict[str, Any]]
 
@@ -79,7 +80,7 @@ def _scores(extender: ExtenderProcess, pod: dict[str, Any], names: list[str],
         got = {row["node"]: row["score"] for row in rows}
         return got if ready(got) else None
 
-    found: dict[str, int] = wait_for(scores, "the extender to index the NodeCaches")
+    found: dict[str, int] = wait_for(scores, "the extender to index the NodeCaches", WAIT_S)
     return found
 
 
@@ -87,7 +88,7 @@ def _bind_all(kube: KubeClient, pods: list[dict[str, Any]], namespace: str) -> l
     names = [str(pod["metadata"]["name"]) for pod in pods]
     for pod in pods:
         kube.create(PODS, pod, namespace)
-    return [wait_for(partial(bound_node, kube, name, namespace), f"pod {name} to bind")
+    return [wait_for(partial(bound_node, kube, name, namespace), f"pod {name} to bind", WAIT_S)
             for name in names]
 
 
