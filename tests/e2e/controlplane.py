@@ -15,6 +15,7 @@ import ssl
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -59,17 +60,40 @@ def free_port() -> int:
         return port
 
 
-def _wait(check: Any, what: str, timeout_s: float, proc: subprocess.Popen[bytes],
-          log: Path) -> None:
+@dataclass
+class LoggedProcess:
+    """A child process of a test and the file its output goes to."""
+
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self, grace_s: float = 10.0) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=grace_s)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL, as a crashed or evicted process: nothing is drained."""
+        self.proc.kill()
+        self.proc.wait()
+
+    def logs(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def _wait(check: Any, what: str, timeout_s: float, child: LoggedProcess) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited ({proc.returncode}): {log.read_text()[-2000:]}")
+        if child.proc.poll() is not None:
+            raise RuntimeError(f"{what} exited ({child.proc.returncode}): {child.logs()[-2000:]}")
         with contextlib.suppress(Exception):
             if check():
                 return
         time.sleep(0.1)
-    raise TimeoutError(f"{what} not ready after {timeout_s} s: {log.read_text()[-2000:]}")
+    raise TimeoutError(f"{what} not ready after {timeout_s} s: {child.logs()[-2000:]}")
 
 
 class ControlPlane:
@@ -78,25 +102,26 @@ class ControlPlane:
     def __init__(self, binaries: Binaries, workdir: Path) -> None:
         self.binaries = binaries
         self.workdir = workdir
-        self.procs: list[subprocess.Popen[bytes]] = []
+        self.procs: list[LoggedProcess] = []
         self.pki: Pki = make_pki(workdir / "pki")
         self.url = ""
         self.kubeconfig = workdir / "admin.kubeconfig"
 
     # -- processes -------------------------------------------------------------------
 
-    def spawn(self, name: str, argv: list[str]) -> tuple[subprocess.Popen[bytes], Path]:
+    def spawn(self, name: str, argv: list[str]) -> LoggedProcess:
+        """Start a process whose output goes to `<workdir>/<name>.log`; stopped with us."""
         log = self.workdir / f"{name}.log"
         with log.open("wb") as out:  # the child keeps its own descriptor
             proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
                                     stdin=subprocess.DEVNULL)
-        self.procs.append(proc)
-        return proc, log
+        self.procs.append(LoggedProcess(proc, log))
+        return self.procs[-1]
 
     def start(self) -> ControlPlane:
         etcd_port, peer_port, api_port = free_port(), free_port(), free_port()
         etcd_url = f"http://127.0.0.1:{etcd_port}"
-        etcd, etcd_log = self.spawn("etcd", [
+        etcd = self.spawn("etcd", [
             str(self.binaries.etcd), "--data-dir", str(self.workdir / "etcd"),
             "--listen-client-urls", etcd_url, "--advertise-client-urls", etcd_url,
             "--listen-peer-urls", f"http://127.0.0.1:{peer_port}",
@@ -104,10 +129,10 @@ class ControlPlane:
             "--initial-cluster", f"default=http://127.0.0.1:{peer_port}",
             "--unsafe-no-fsync", "--log-level", "warn"])
         _wait(lambda: httpx.get(f"{etcd_url}/health", timeout=1).status_code == 200,
-              "etcd", 15, etcd, etcd_log)
+              "etcd", 15, etcd)
         self.url = f"https://127.0.0.1:{api_port}"
         pki = self.pki
-        api, api_log = self.spawn("kube-apiserver", [
+        api = self.spawn("kube-apiserver", [
             str(self.binaries.apiserver), f"--etcd-servers={etcd_url}",
             "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
             f"--secure-port={api_port}", f"--cert-dir={self.workdir / 'certs'}",
@@ -124,18 +149,14 @@ class ControlPlane:
         context.load_cert_chain(str(pki.admin.cert), str(pki.admin.key))
         with httpx.Client(verify=context) as http:
             _wait(lambda: http.get(f"{self.url}/readyz", timeout=2).text == "ok",
-                  "kube-apiserver", 60, api, api_log)
+                  "kube-apiserver", 60, api)
         return self
 
     def stop(self) -> None:
-        for proc in reversed(self.procs):
-            proc.terminate()
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=3)
-            except subprocess.TimeoutExpired:  # a throwaway: no graceful drain needed
-                proc.kill()
-                proc.wait()
+        for child in reversed(self.procs):  # all at once: a throwaway needs no drain
+            child.proc.terminate()
+        for child in self.procs:
+            child.stop(grace_s=3)
         self.procs.clear()
 
     # -- clients ---------------------------------------------------------------------

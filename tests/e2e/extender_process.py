@@ -16,31 +16,12 @@ import httpx
 import orjson
 
 from tests.e2e.binaries import REPO
-from tests.e2e.controlplane import ControlPlane, free_port
+from tests.e2e.controlplane import ControlPlane, LoggedProcess, free_port
 
 
 @dataclass
-class ExtenderProcess:
-    proc: subprocess.Popen[bytes]
-    url: str
-    log: Path
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def kill(self) -> None:
-        """SIGKILL, as a crashed or evicted extender: nothing is drained."""
-        self.proc.kill()
-        self.proc.wait()
-
-    def logs(self) -> str:
-        return self.log.read_text(errors="replace")
+class ExtenderProcess(LoggedProcess):
+    url: str = ""
 
     def post(self, verb: str, body: dict[str, Any]) -> Any:
         reply = httpx.post(f"{self.url}/{verb}", content=orjson.dumps(body), timeout=10)
@@ -66,7 +47,7 @@ def start_extender(kubeconfig: Path, workdir: Path, *, name: str = "extender",
         env = {**os.environ, "PYTHONPATH": str(source)} if source else None
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, env=env, cwd=source)
-    extender = ExtenderProcess(proc, f"http://127.0.0.1:{port}", log)
+    extender = ExtenderProcess(proc, log, url=f"http://127.0.0.1:{port}")
     deadline = time.monotonic() + ready_timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:

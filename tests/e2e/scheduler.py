@@ -10,15 +10,13 @@ throughput runs.
 from __future__ import annotations
 
 import copy
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from tests.e2e.binaries import REPO
-from tests.e2e.controlplane import ControlPlane
+from tests.e2e.controlplane import ControlPlane, LoggedProcess
 from tests.e2e.pki import kubeconfig
 
 CONFIG = REPO / "deploy" / "scheduler" / "scheduler-config.yaml"
@@ -46,22 +44,8 @@ def scheduler_config(plane_kubeconfig: Path, extender_url: str | None, *,
     return config
 
 
-@dataclass
-class Scheduler:
-    proc: subprocess.Popen[bytes]
-    log: Path
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def logs(self) -> str:
-        return self.log.read_text(errors="replace")
+class Scheduler(LoggedProcess):
+    """A running kube-scheduler."""
 
 
 def start_scheduler(plane: ControlPlane, extender_url: str | None, *, name: str = "scheduler",
@@ -75,7 +59,7 @@ def start_scheduler(plane: ControlPlane, extender_url: str | None, *, name: str 
     config = scheduler_config(config_kube, extender_url, qps=qps, overrides=overrides)
     config_path = folder / "config.yaml"
     config_path.write_text(yaml.safe_dump(config))
-    proc, log = plane.spawn(name, [
+    child = plane.spawn(name, [
         str(plane.binaries.scheduler), f"--config={config_path}", "--secure-port=0",
         f"--v={verbosity}"])
-    return Scheduler(proc=proc, log=log)
+    return Scheduler(child.proc, child.log)
