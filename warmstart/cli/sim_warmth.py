@@ -25,7 +25,6 @@ from warmstart.sim.advisor import (
     ClusterSnapshot,
     DemandHistory,
     ModelState,
-    StageOrder,
     WarmTarget,
 )
 from warmstart.sim.catalog import image_sizes
@@ -87,11 +86,10 @@ class WarmthAdvisor:
         resident = plan.resident()
         replicas = {m.model: WarmTarget(resident.get(m.model, 0), until, m.reason)
                     for m in plan.models}
-        staging = tuple(StageOrder(o.model, o.node, o.tier, o.drop, o.reason)
-                        for o in plan.stages)
         return CapacityAdvice(replicas=replicas,
                               warm_nodes={p.pool: p.idle_nodes for p in plan.pools},
-                              reasons=tuple(p.reason for p in plan.pools), staging=staging,
+                              reasons=tuple(p.reason for p in plan.pools),
+                              staging=tuple(plan.stages),
                               keep=frozenset(n for p in plan.pools for n in p.keep))
 
     def _learn(self, history: DemandHistory) -> None:

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from warmstart.domain.node import CacheTier
 from warmstart.domain.pod import PodDemand
 from warmstart.estimate import NodeView
+from warmstart.warmth.types import StageOrder  # the planner's order, applied as it is
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,18 +105,6 @@ class DemandHistory:
 class WarmTarget:
     replicas: int
     until_s: float
-    reason: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class StageOrder:
-    """Copy `model` into `tier` (host memory or local disk) of node `node`
-    (a `NodeView.name` from the snapshot), or drop it from there."""
-
-    model: str
-    node: str
-    tier: CacheTier
-    drop: bool = False
     reason: str = ""
 
 
