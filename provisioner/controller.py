@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,7 @@ from provisioner.observe import Sources, snapshot
 from provisioner.plan_types import Plan
 from provisioner.planner import plan
 from provisioner.settings import ProvisionerSettings
+from provisioner.state import ClusterState
 from warmstart.clock import Clock
 from warmstart.domain import DemandForecast, ModelRef
 from warmstart.inventory import InventoryError, model_from_object
@@ -33,6 +34,8 @@ from warmstart.kube.informer import Informer
 from warmstart.podspec import ModelCatalog
 
 ForecastSource = Callable[[], DemandForecast | None]
+# After the capacity plan is acted on: the warmth planner's staging (WarmthStep).
+WarmthHook = Callable[[ClusterState, DemandForecast | None, Mapping[str, ModelRef], float], object]
 log = logging.getLogger(__name__)
 
 
@@ -75,9 +78,10 @@ def models_catalog(objs: list[dict[str, Any]]) -> dict[str, ModelRef]:
 class Controller:
     def __init__(self, informers: Informers, settings: ProvisionerSettings, backend: Backend,
                  actuator: Actuator, clock: Clock, forecast: ForecastSource = lambda: None,
-                 catalog: ModelCatalog | None = None) -> None:
+                 catalog: ModelCatalog | None = None, warmth: WarmthHook | None = None) -> None:
         self.informers, self.settings, self.backend = informers, settings, backend
         self.actuator, self.clock, self.forecast, self.catalog = actuator, clock, forecast, catalog
+        self.warmth = warmth
         self.templates = settings.node_templates()
         self.batcher = Batcher(clock, settings.batch_idle_s, settings.batch_max_s)
         self._last_busy: dict[str, float] = {}
@@ -97,13 +101,18 @@ class Controller:
             return None
         self._next_resync = self.clock.monotonic() + self.settings.resync_s
         now = self.clock.now()
-        state = snapshot(self.sources(), self.backend, now, self.informers.observed_at(),
+        sources = self.sources()
+        state = snapshot(sources, self.backend, now, self.informers.observed_at(),
                          self._last_busy, self.actuator.recent_creations(), self._memo)
         for owned in state.owned:
             if owned.real_pods:
                 self._last_busy[owned.name] = now
-        decided = plan(state, self.forecast(), self.settings.policy, now)
+        forecast = self.forecast()
+        decided = plan(state, forecast, self.settings.policy, now)
         self.actuator.act(decided, state.observed_at)
+        if self.warmth is not None and now - state.observed_at <= \
+                self.settings.policy.max_state_age_s:  # stale state: no staging either
+            self.warmth(state, forecast, sources.catalog or {}, now)
         return decided
 
     def sources(self) -> Sources:

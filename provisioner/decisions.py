@@ -17,12 +17,14 @@ from typing import Any
 class DecisionRecord:
     at: float
     kind: str  # create | release | capped | stale | keep-alive | pod-error | failed | shadow
+    # | stage | unstage (the warmth planner's Prefetch orders)
     subject: str
     reason: str
     outcome: str = ""  # created | existed | deleted | skipped (shadow) | error text
     pods: tuple[str, ...] = ()
     estimate_s: float | None = None
     stages: tuple[tuple[str, float], ...] = ()
+    pool: str = ""  # when the subject's name does not say it (a Prefetch is named by node)
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from provisioner import naming
 from provisioner.actuator import Actuator, ActuatorSettings, EventSink
-from provisioner.controller import Controller, ForecastSource, Informers
+from provisioner.controller import Controller, ForecastSource, Informers, WarmthHook
 from provisioner.decisions import DecisionLog
 from provisioner.events import PodEvents
 from provisioner.metrics import ProvisionerMetrics
@@ -52,7 +52,7 @@ def build(client: KubeClient, settings: ProvisionerSettings, clock: Clock, *,
           forecast: ForecastSource = lambda: None, is_leader: Callable[[], bool] = lambda: True,
           events: EventSink | None = None, log: DecisionLog | None = None,
           sources: Informers | None = None, metrics: ProvisionerMetrics | None = None,
-          ) -> Controller:
+          warmth: WarmthHook | None = None) -> Controller:
     backend = settings.make_backend()
     if events is None:
         events = PodEvents(EventRecorder(client, naming.MANAGER, clock))
@@ -64,5 +64,4 @@ def build(client: KubeClient, settings: ProvisionerSettings, clock: Clock, *,
         is_leader, metrics,
     )
     sources = informers(client, settings, clock) if sources is None else sources
-    return Controller(sources, settings, backend,
-                      actuator, clock, forecast)
+    return Controller(sources, settings, backend, actuator, clock, forecast, warmth=warmth)

@@ -214,7 +214,9 @@ def test_the_provisioner_may_write_only_what_its_backend_makes(
         namespaced_writes: set[str]) -> None:
     docs = render({"backend": backend})
     cluster, namespaced = rules(docs, "ClusterRole"), rules(docs, "Role")
-    assert {r for r, v in cluster if v == "create" and r != "events"} == cluster_writes
+    # every backend stages models: the warmth planner's Prefetches (cluster-scoped)
+    assert {r for r, v in cluster if v == "create" and r != "events"} == \
+        cluster_writes | {"prefetches"}
     own = {"leases", "configmaps"}  # its Lease and its decisions journal
     assert {r for r, v in namespaced if v == "create" and r not in own} == namespaced_writes
     assert one(docs, "Role", "warmstart-provisioner")["metadata"]["namespace"] == NAMESPACE

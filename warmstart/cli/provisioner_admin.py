@@ -71,7 +71,7 @@ class JournaledLog(DecisionLog):
         self.counts.labels(record.kind).inc()
         out = DecisionOut(
             at=record.at, source="provisioner", kind=record.kind,
-            pool=pool_of(record.subject, self.pools), subject=record.subject,
+            pool=record.pool or pool_of(record.subject, self.pools), subject=record.subject,
             reason=record.reason, outcome=record.outcome, estimate_s=record.estimate_s,
             stages=dict(record.stages))
         if self.unfolded.add(out):  # a decision re-made every step is journaled once a while
@@ -120,9 +120,9 @@ def journaled_log(client: KubeClient, settings: ProvisionerSettings,
 
 def serve_admin_side(client: KubeClient, ctl: Controller, settings: ProvisionerSettings,
                      clock: Clock, stop: threading.Event, journal: DecisionJournal,
-                     registry: CollectorRegistry, http_port: int) -> Informer:
-    """Follow WarmthPolicies, flush the journal, serve health; the policy informer
-    (for the caller to start and stop with the others)."""
+                     registry: CollectorRegistry, http_port: int) -> PolicyFollower:
+    """Follow WarmthPolicies, flush the journal, serve health; the policy follower
+    (its informer for the caller to start and stop with the others)."""
     follower = PolicyFollower(client, ctl, settings, clock)
     flush_every(journal, stop)
     if http_port:
@@ -130,4 +130,4 @@ def serve_admin_side(client: KubeClient, ctl: Controller, settings: ProvisionerS
             return all(i.has_synced for i in ctl.informers.required())
 
         serve(health_app(registry, ready), "0.0.0.0", http_port, "provisioner-http")
-    return follower.informer
+    return follower

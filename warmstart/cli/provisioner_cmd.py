@@ -29,6 +29,7 @@ from provisioner.planner import plan
 from provisioner.service import build
 from provisioner.settings import ProvisionerSettings, load_settings
 from warmstart.cli.provisioner_admin import journaled_log, serve_admin_side
+from warmstart.cli.provisioner_warmth import attach_warmth
 from warmstart.clock import SystemClock
 from warmstart.domain import DemandForecast
 from warmstart.kube import KubeClient, KubeError, auto
@@ -113,8 +114,11 @@ def cmd_run(args: argparse.Namespace) -> int:
                 is_leader=lambda: leader.is_leader, log=decisions,
                 metrics=ProvisionerMetrics(registry))
     stop = threading.Event()
-    informers = (*ctl.informers.all(), serve_admin_side(client, ctl, settings, clock, stop,
-                                                        journal, registry, args.http_port))
+    follower = serve_admin_side(client, ctl, settings, clock, stop, journal, registry,
+                                args.http_port)
+    attach_warmth(ctl, client, settings, decisions, lambda: follower.good,
+                  lambda: leader.is_leader)
+    informers = (*ctl.informers.all(), follower.informer)
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     leader.start()
     for informer in informers:

@@ -1,0 +1,90 @@
+"""The warmth planner inside the provisioner on the real API server, on the
+provisioner's own ServiceAccount token bound to the chart's rendered RBAC: a
+planning step with a forecast for a catalogued model creates a Prefetch on a
+booted node of the pool, with the planner's reason in the decisions log; with
+the pool's WarmthPolicy in shadow mode the same step records the order and
+creates nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from provisioner.naming import REASON
+from provisioner.prefetch import prefetch_name
+from tests.e2e.controlplane import delete_quietly
+from tests.e2e.objects import write_nodecache
+from tests.e2e.provisioner_world import INSTANCE_TYPE, TAINT, no_leftovers, world
+from tests.e2e.test_provisioner_rbac import KWOK, NAMESPACE, own_client
+from warmstart.admin.policy import WarmthPolicySpec
+from warmstart.admin.policy_store import WARMTHPOLICIES, to_object
+from warmstart.cli.provisioner_admin import PolicyFollower
+from warmstart.cli.provisioner_warmth import attach_warmth
+from warmstart.domain import DemandForecast
+from warmstart.domain.forecast import ModelDemand
+from warmstart.kube import KubeClient
+from warmstart.kube.resources import MODELS, PODS, PREFETCHES
+
+__all__ = ["no_leftovers", "own_client"]
+URI = "https://models.e2e.invalid/qwen-7b.safetensors"
+NODE = "warmth-gpu-0"
+
+
+def _forecast(pool: str) -> DemandForecast:
+    # P(a request within the step and lead time) ~0.2: staged, not resident
+    return DemandForecast(issued_at=0, horizon_s=600, models=(
+        ModelDemand(model=URI, pool=pool, quantile=0.9, requests_per_s=0.0005,
+                    replicas=1, gpus=1),))
+
+
+def _busy_node(kube: KubeClient, gpu_nodes: Callable[..., dict[str, Any]],
+               namespace: str) -> None:
+    """A booted node of the pool whose agent reports, with one replica running on it."""
+    gpu_nodes(NODE, gpus=4, labels={INSTANCE_TYPE: "g6e.12xlarge"},
+              taints=[{"key": TAINT, "value": namespace, "effect": "NoSchedule"}])
+    write_nodecache(kube, NODE, [])
+    kube.create(PODS, {"apiVersion": "v1", "kind": "Pod",
+                       "metadata": {"name": "serving-0", "namespace": namespace},
+                       "spec": {"nodeName": NODE, "tolerations": [{"operator": "Exists"}],
+                                "containers": [{"name": "c", "image": "pause", "resources": {
+                                    "limits": {"nvidia.com/gpu": "1"}}}]}})
+
+
+def test_a_step_stages_a_forecast_model_and_a_shadow_policy_stages_nothing(
+        own_client: KubeClient, kube: KubeClient, namespace: str,
+        gpu_nodes: Callable[..., dict[str, Any]]) -> None:
+    _busy_node(kube, gpu_nodes, namespace)
+    kube.create(MODELS, {"apiVersion": MODELS.api_version, "kind": "Model",
+                         "metadata": {"name": namespace},
+                         "spec": {"uri": URI, "bytes": 15 * 10**9}})
+    w = world(kube, namespace, "karpenter", node_class=KWOK)
+    w.settings = w.settings.model_copy(update={"namespace": NAMESPACE})
+    pool, name = w.pool, prefetch_name(NODE, URI)
+    # host memory starts in ~20 s on this pool's nodes: a 30 s SLO makes it the tier
+    policy = WarmthPolicySpec(cold_start_value=2.0, slo_seconds=30)
+    kube.create(WARMTHPOLICIES, to_object(pool, policy))
+    try:
+        ctl = w.controller(own_client, forecast=_forecast(pool))
+        follower = PolicyFollower(own_client, ctl, w.settings, w.clock)
+        attach_warmth(ctl, own_client, w.settings, w.log, lambda: follower.good)
+        follower.informer.relist()
+        w.step(ctl)
+        made = kube.get(PREFETCHES, name)
+        assert made["spec"] == {"nodeName": NODE, "uri": URI, "bytes": 15 * 10**9}
+        assert "host-memory on " + NODE in made["metadata"]["annotations"][REASON]
+        staged = [d for d in w.log.recent() if d.kind == "stage"]
+        assert [(d.subject, d.outcome, d.pool) for d in staged] == [(name, "created", pool)]
+        w.step(ctl)  # re-issued: found, not created again
+        assert w.log.recent()[-1].outcome == "existed"
+
+        kube.delete(PREFETCHES, name)
+        kube.patch(WARMTHPOLICIES, pool, {"spec": {"shadow": True}})
+        follower.informer.relist()
+        w.step(ctl)
+        assert [d.outcome for d in w.log.recent() if d.kind == "stage"][-1] == \
+            "skipped (shadow)"
+        assert [p["metadata"]["name"] for p in kube.list(PREFETCHES).items
+                if p["spec"]["nodeName"] == NODE] == []
+    finally:
+        delete_quietly(kube, WARMTHPOLICIES, pool)
+        delete_quietly(kube, PREFETCHES, name)
