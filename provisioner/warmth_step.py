@@ -7,7 +7,7 @@ shadow mode or this replica is not the leader, written as Prefetch objects.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from provisioner.decisions import DecisionLog, DecisionRecord
 from provisioner.prefetch import PrefetchWriter, prefetch_body
@@ -24,6 +24,7 @@ class PoolPolicy:
 
     policy: WarmthPolicy = field(default_factory=WarmthPolicy)
     shadow: bool = False
+    idle_usd_per_gpu_hour: float | None = None  # None: the pool's price per GPU-hour
 
 
 PolicySource = Callable[[float], Mapping[str, PoolPolicy]]  # now -> policy per pool
@@ -44,7 +45,11 @@ class WarmthStep:
             if not inputs.needs:
                 continue
             pp = policies.get(pool, PoolPolicy())
-            plans[pool] = plan = plan_warmth(inputs.needs, [inputs.supply], pp.policy)
+            supply = inputs.supply
+            if pp.idle_usd_per_gpu_hour is not None:
+                supply = replace(supply,
+                                 price_per_hour=pp.idle_usd_per_gpu_hour * supply.gpus_per_node)
+            plans[pool] = plan = plan_warmth(inputs.needs, [supply], pp.policy)
             pods = {n.name: n.pod for n in inputs.needs}
             shadow = self.shadow or pp.shadow or not self.is_leader()
             for order in plan.stages:

@@ -82,6 +82,7 @@ def test_the_stored_policy_binds_the_planner() -> None:
             converted.policy.budget_usd_per_hour, dict(converted.policy.max_warm_nodes)) == (
         2.0, 30, 50, {"gpu": 0})
     assert dict(converted.policy.overrides) == {URI: Warmth.RESIDENT}
+    assert converted.idle_usd_per_gpu_hour is None  # the pool's own price
     step, log = _step({"gpu": converted}, shadow=True)
     (decided,) = step(_state(1000.0), _forecast(0.0005), CATALOG, 1000.0)["gpu"].models
     assert decided.warmth is Warmth.RESIDENT, decided.reason  # kept resident: nothing staged
@@ -92,3 +93,12 @@ def test_no_forecast_plans_nothing() -> None:
     step, log = _step({}, shadow=True)
     assert step(_state(1000.0), None, CATALOG, 1000.0) == {}
     assert log.recent() == []
+
+
+def test_a_cheap_idle_gpu_makes_a_resident_replica_worth_it() -> None:
+    base = WarmthPolicySpec(cold_start_value=2.0, slo_seconds=30, shadow=True)
+    cheap = base.model_copy(update={"idle_cost_per_gpu_hour": 0.01})
+    for spec, tier in ((base, Warmth.HOST), (cheap, Warmth.RESIDENT)):
+        step, _ = _step({"gpu": pool_policy("gpu", spec, 0.0)})
+        (decided,) = step(_state(1000.0), _forecast(0.0005), CATALOG, 1000.0)["gpu"].models
+        assert decided.warmth is tier, decided.reason

@@ -29,7 +29,7 @@ def pool_policy(pool: str, spec: WarmthPolicySpec, now: float) -> PoolPolicy:
         budget_usd_per_hour=spec.budget_dollars_per_hour,
         max_warm_nodes={} if spec.max_warm_nodes is None else {pool: spec.max_warm_nodes},
         overrides={o.model: Warmth(o.tier) for o in spec.overrides_active(now)})
-    return PoolPolicy(policy, spec.shadow)
+    return PoolPolicy(policy, spec.shadow, spec.idle_cost_per_gpu_hour)
 
 
 def attach_warmth(ctl: Controller, client: KubeClient, settings: ProvisionerSettings,
