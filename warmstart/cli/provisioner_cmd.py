@@ -21,6 +21,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
+from forecaster.history import parse_duration
 from provisioner.expander import ExpanderService, TlsFiles, serve
 from provisioner.metrics import ProvisionerMetrics
 from provisioner.observe import snapshot
@@ -29,6 +30,7 @@ from provisioner.planner import plan
 from provisioner.service import build
 from provisioner.settings import ProvisionerSettings, load_settings
 from warmstart.cli.provisioner_admin import journaled_log, serve_admin_side
+from warmstart.cli.provisioner_forecast import prometheus_forecast
 from warmstart.cli.provisioner_warmth import attach_warmth
 from warmstart.clock import SystemClock
 from warmstart.domain import DemandForecast
@@ -51,6 +53,12 @@ def register(subparsers: Any) -> None:
         p.add_argument("--forecast-file", type=Path,
                        help="DemandForecast JSON written by the forecaster (re-read each plan)")
     run.add_argument("--shadow", action="store_true", help="record decisions, write nothing")
+    run.add_argument("--prometheus-url",
+                     help="refit the forecast from this Prometheus (instead of --forecast-file)")
+    run.add_argument("--preset", default="vllm", help="the series to forecast (forecast presets)")
+    run.add_argument("--refit-interval", default="1h", help="how often to refit (e.g. 1h)")
+    run.add_argument("--history", default="7d", help="history each refit reads (e.g. 7d)")
+    run.add_argument("--prometheus-step", default="5m", help="the history's grid step")
     run.add_argument("--identity", default=os.environ.get("POD_NAME") or socket.gethostname())
     run.add_argument("--http-port", type=int, default=8081,
                      help="/healthz, /readyz, /metrics (0: none)")
@@ -76,6 +84,18 @@ def _forecast(path: Path | None) -> Any:
             log.warning("forecast %s unreadable, planning without it: %s", path, exc)
             return None
     return read
+
+
+def _run_forecast(args: argparse.Namespace, clock: SystemClock) -> Any:
+    if args.prometheus_url is None:
+        return _forecast(args.forecast_file)
+    if args.forecast_file is not None:
+        raise ValueError("give one forecast: --forecast-file or --prometheus-url")
+    return prometheus_forecast(
+        args.prometheus_url, args.preset, clock,
+        parse_duration(args.refit_interval, "--refit-interval"),
+        parse_duration(args.history, "--history"),
+        parse_duration(args.prometheus_step, "--prometheus-step"))
 
 
 def _settings(args: argparse.Namespace) -> ProvisionerSettings:
@@ -104,13 +124,14 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings, clock = _settings(args), SystemClock()
+    forecast = _run_forecast(args, clock)  # a bad option fails before anything starts
     client = KubeClient(auto(args.api_url))
     elector = LeaderElector(client, namespace=settings.namespace, name=settings.lease_name,
                             identity=args.identity)
     leader = LeaderRunner(elector, clock)
     registry = CollectorRegistry()
     decisions, journal = journaled_log(client, settings, registry)
-    ctl = build(client, settings, clock, forecast=_forecast(args.forecast_file),
+    ctl = build(client, settings, clock, forecast=forecast,
                 is_leader=lambda: leader.is_leader, log=decisions,
                 metrics=ProvisionerMetrics(registry))
     stop = threading.Event()
