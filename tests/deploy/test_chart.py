@@ -292,3 +292,16 @@ def test_a_wrong_value_fails_naming_it(render: Render, values: dict[str, Any],
                                        complaint: str) -> None:
     with pytest.raises(RuntimeError, match=complaint):
         render(values)
+
+
+def test_with_a_prometheus_url_the_provisioner_forecasts_for_itself(render: Render) -> None:
+    def args(values: dict[str, object]) -> list[str]:
+        deployment = one(render(values), "Deployment", "warmstart-provisioner")
+        return list(deployment["spec"]["template"]["spec"]["containers"][0]["args"])
+
+    assert "--forecast-file=/var/run/warmstart/forecast/forecast.json" in args({})
+    refit = args({"provisioner": {"prometheus": {"url": "http://prometheus:9090",
+                                                 "refitInterval": "30m"}}})
+    assert [a for a in refit if a.startswith("--") and "forecast" in a] == []
+    assert {"--prometheus-url=http://prometheus:9090", "--preset=vllm",
+            "--refit-interval=30m", "--history=7d"} <= set(refit)
