@@ -3,11 +3,13 @@ provisioner's own ServiceAccount token bound to the chart's rendered RBAC: a
 planning step with a forecast for a catalogued model creates a Prefetch on a
 booted node of the pool, with the planner's reason in the decisions log; with
 the pool's WarmthPolicy in shadow mode the same step records the order and
-creates nothing."""
+creates nothing. The forecast comes from a file's worth of DemandForecast, or
+is refitted from history in a real Prometheus (vLLM's request counter)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from provisioner.naming import REASON
@@ -16,10 +18,13 @@ from tests.e2e.controlplane import delete_quietly
 from tests.e2e.objects import write_nodecache
 from tests.e2e.provisioner_world import INSTANCE_TYPE, TAINT, no_leftovers, world
 from tests.e2e.test_provisioner_rbac import KWOK, NAMESPACE, own_client
+from tests.forecaster.prometheus_server import exposition, family, running_prometheus
 from warmstart.admin.policy import WarmthPolicySpec
 from warmstart.admin.policy_store import WARMTHPOLICIES, to_object
 from warmstart.cli.provisioner_admin import PolicyFollower
+from warmstart.cli.provisioner_forecast import PrometheusForecast
 from warmstart.cli.provisioner_warmth import attach_warmth
+from warmstart.clock import ManualClock
 from warmstart.domain import DemandForecast
 from warmstart.domain.forecast import ModelDemand
 from warmstart.kube import KubeClient
@@ -35,6 +40,12 @@ def _forecast(pool: str) -> DemandForecast:
     return DemandForecast(issued_at=0, horizon_s=600, models=(
         ModelDemand(model=URI, pool=pool, quantile=0.9, requests_per_s=0.0005,
                     replicas=1, gpus=1),))
+
+
+def _catalogued(kube: KubeClient, namespace: str) -> None:
+    kube.create(MODELS, {"apiVersion": MODELS.api_version, "kind": "Model",
+                         "metadata": {"name": namespace},
+                         "spec": {"uri": URI, "bytes": 15 * 10**9}})
 
 
 def _busy_node(kube: KubeClient, gpu_nodes: Callable[..., dict[str, Any]],
@@ -54,9 +65,7 @@ def test_a_step_stages_a_forecast_model_and_a_shadow_policy_stages_nothing(
         own_client: KubeClient, kube: KubeClient, namespace: str,
         gpu_nodes: Callable[..., dict[str, Any]]) -> None:
     _busy_node(kube, gpu_nodes, namespace)
-    kube.create(MODELS, {"apiVersion": MODELS.api_version, "kind": "Model",
-                         "metadata": {"name": namespace},
-                         "spec": {"uri": URI, "bytes": 15 * 10**9}})
+    _catalogued(kube, namespace)
     w = world(kube, namespace, "karpenter", node_class=KWOK)
     w.settings = w.settings.model_copy(update={"namespace": NAMESPACE})
     pool, name = w.pool, prefetch_name(NODE, URI)
@@ -87,4 +96,42 @@ def test_a_step_stages_a_forecast_model_and_a_shadow_policy_stages_nothing(
                 if p["spec"]["nodeName"] == NODE] == []
     finally:
         delete_quietly(kube, WARMTHPOLICIES, pool)
+        delete_quietly(kube, PREFETCHES, name)
+
+
+START, SPAN_S, SCRAPE_S = 1_700_000_040, 2 * 3_600, 15
+
+
+def test_a_forecast_refitted_from_prometheus_stages_the_model(
+        own_client: KubeClient, kube: KubeClient, namespace: str, tmp_path: Path,
+        gpu_nodes: Callable[..., dict[str, Any]]) -> None:
+    """History in a real Prometheus -> EWMA forecast -> warmth plan -> Prefetch, the
+    series named by the served model (here the model's URI, as vLLM's
+    `--served-model-name` may set it)."""
+    _busy_node(kube, gpu_nodes, namespace)
+    _catalogued(kube, namespace)
+    samples = [({"model_name": URI, "pod": "qwen-0"}, float(t), 5.0 + 0.0005 * (t - START))
+               for t in range(START, START + SPAN_S + 1, SCRAPE_S)]
+    w = world(kube, namespace, "karpenter", node_class=KWOK)
+    w.settings = w.settings.model_copy(update={"namespace": NAMESPACE})
+    name = prefetch_name(NODE, URI)
+    kube.create(WARMTHPOLICIES,
+                to_object(w.pool, WarmthPolicySpec(cold_start_value=2.0, slo_seconds=30)))
+    try:
+        with running_prometheus(tmp_path, exposition([
+                family("vllm:request_success_total", samples, "counter")])) as url:
+            ctl = w.controller(own_client)
+            forecast = PrometheusForecast(url, "vllm", ManualClock(START + SPAN_S + 30),
+                                          step_s=60, history_s=SPAN_S)
+            ctl.forecast = forecast
+            follower = PolicyFollower(own_client, ctl, w.settings, w.clock)
+            attach_warmth(ctl, own_client, w.settings, w.log, lambda: follower.good)
+            follower.informer.relist()
+            w.step(ctl)
+        assert forecast.latest is not None
+        assert [m.model for m in forecast.latest.models] == [URI]
+        assert kube.get(PREFETCHES, name)["spec"]["nodeName"] == NODE
+        assert [d.outcome for d in w.log.recent() if d.kind == "stage"] == ["created"]
+    finally:
+        delete_quietly(kube, WARMTHPOLICIES, w.pool)
         delete_quietly(kube, PREFETCHES, name)
