@@ -1,7 +1,7 @@
 """The warmth half of a planning step: per pool, the warmth planner on the
 snapshot and forecast under that pool's policy, its staging orders recorded
 with their reasons and, unless the pool (or the whole provisioner) is in
-shadow mode or this replica is not the leader, written as Prefetch objects.
+shadow mode, written as Prefetch objects; only by the Lease holder.
 """
 
 from __future__ import annotations
@@ -38,7 +38,10 @@ class WarmthStep:
 
     def __call__(self, state: ClusterState, forecast: DemandForecast | None,
                  catalog: Mapping[str, ModelRef], now: float) -> dict[str, WarmthPlan]:
-        """Plan every pool, act on the plans; the plans by pool."""
+        """Plan every pool, act on the plans; the plans by pool. A standby replica
+        plans nothing (as the actuator, it leaves the record to the leader)."""
+        if not self.is_leader():
+            return {}
         policies = self.policies(now)
         plans: dict[str, WarmthPlan] = {}
         for pool, inputs in warmth_inputs(state, forecast, catalog).items():
@@ -51,7 +54,7 @@ class WarmthStep:
                                  price_per_hour=pp.idle_usd_per_gpu_hour * supply.gpus_per_node)
             plans[pool] = plan = plan_warmth(inputs.needs, [supply], pp.policy)
             pods = {n.name: n.pod for n in inputs.needs}
-            shadow = self.shadow or pp.shadow or not self.is_leader()
+            shadow = self.shadow or pp.shadow
             for order in plan.stages:
                 self._order(order, pool, pods, shadow, now)
         return plans

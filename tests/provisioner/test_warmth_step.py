@@ -39,12 +39,12 @@ def _forecast(rate: float) -> DemandForecast:
                     replicas=1, gpus=1),))
 
 
-def _step(policies: dict[str, PoolPolicy], shadow: bool = False
+def _step(policies: dict[str, PoolPolicy], shadow: bool = False, leader: bool = True
           ) -> tuple[WarmthStep, DecisionLog]:
     # shadow steps never reach the API: a client of an unroutable server proves it
     client = KubeClient(KubeConfig(base_url="http://127.0.0.1:9"))
     log = DecisionLog()
-    return WarmthStep(PrefetchWriter(client), log, lambda now: policies,
+    return WarmthStep(PrefetchWriter(client), log, lambda now: policies, lambda: leader,
                       shadow=shadow), log
 
 
@@ -89,10 +89,12 @@ def test_the_stored_policy_binds_the_planner() -> None:
     assert log.recent() == []
 
 
-def test_no_forecast_plans_nothing() -> None:
+def test_no_forecast_or_no_lease_plans_nothing() -> None:
     step, log = _step({}, shadow=True)
     assert step(_state(1000.0), None, CATALOG, 1000.0) == {}
-    assert log.recent() == []
+    standby, standby_log = _step({}, leader=False)
+    assert standby(_state(1000.0), _forecast(0.0005), CATALOG, 1000.0) == {}
+    assert log.recent() == [] and standby_log.recent() == []
 
 
 def test_a_cheap_idle_gpu_makes_a_resident_replica_worth_it() -> None:
