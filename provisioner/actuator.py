@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from provisioner.backends.base import Backend, Write
@@ -68,9 +68,12 @@ class Actuator:
             self._created_at.popleft()
         return tuple(self._created_at)
 
-    def act(self, plan: Plan, observed_at: float) -> ActResult:
+    def act(self, plan: Plan, observed_at: float,
+            shadow_pools: frozenset[str] = frozenset()) -> ActResult:
+        """Carry out `plan`; the actions of pools in `shadow_pools` are only recorded."""
         now = self.clock.now()
         self._record_plan(plan, now)
+        plan = self._shadowed(plan, shadow_pools, now)
         why = self._why_not(plan, observed_at, now)
         if why:
             if not plan.empty:
@@ -88,6 +91,20 @@ class Actuator:
         else:
             self._failures = 0
         return result
+
+    def _shadowed(self, plan: Plan, pools: frozenset[str], now: float) -> Plan:
+        """The plan less the actions of shadowed pools, each recorded as a decision."""
+        if not pools or not self.is_leader():
+            return plan
+        for node in plan.creates:
+            if node.template.pool in pools:
+                self._note(now, "shadow", node.name, node.reason, "skipped (pool shadow)", node)
+        for release in plan.releases:
+            if release.pool in pools:
+                self._note(now, "shadow", release.name, release.reason, "skipped (pool shadow)")
+        return replace(plan,
+                       creates=tuple(n for n in plan.creates if n.template.pool not in pools),
+                       releases=tuple(r for r in plan.releases if r.pool not in pools))
 
     def _why_not(self, plan: Plan, observed_at: float, now: float) -> str:
         if plan.empty:

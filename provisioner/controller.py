@@ -109,7 +109,7 @@ class Controller:
                 self._last_busy[owned.name] = now
         forecast = self.forecast()
         decided = plan(state, forecast, self.settings.policy, now)
-        self.actuator.act(decided, state.observed_at)
+        self.actuator.act(decided, state.observed_at, self.settings.policy.shadow_pools())
         if self.warmth is not None and now - state.observed_at <= \
                 self.settings.policy.max_state_age_s:  # stale state: no staging either
             self.warmth(state, forecast, sources.catalog or {}, now)

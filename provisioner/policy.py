@@ -14,6 +14,8 @@ class PoolLimits(BaseModel):
 
     max_gpus: float | None = Field(default=None, ge=0, alias="maxGpus")
     max_dollars_per_hour: float | None = Field(default=None, ge=0, alias="maxDollarsPerHour")
+    # The pool's capacity decisions are recorded, not acted on (a pool's safe rollout).
+    shadow: bool = False
 
 
 class ProvisionerPolicy(BaseModel):
@@ -39,3 +41,6 @@ class ProvisionerPolicy(BaseModel):
 
     def limits(self, pool: str) -> PoolLimits:
         return self.pools.get(pool, PoolLimits())
+
+    def shadow_pools(self) -> frozenset[str]:
+        return frozenset(name for name, limits in self.pools.items() if limits.shadow)

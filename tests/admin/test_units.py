@@ -96,11 +96,12 @@ def test_repeats_fold_to_one_per_period_and_queries_filter() -> None:
     assert found.total == 2 and [d.at for d in found.items] == [600.0]
 
 
-def test_the_provisioner_takes_each_pools_budget_and_cap() -> None:
+def test_the_provisioner_takes_each_pools_budget_cap_and_shadow_flag() -> None:
     base = ProvisionerSettings.model_validate({"policy": {"maxGpus": 100,
                                                           "pools": {"b": {"maxGpus": 3}}}})
     merged = with_policies(base, [StoredPolicy(pool="a", spec=WarmthPolicySpec(
-        max_gpus=16, budget_dollars_per_hour=50))])
+        max_gpus=16, budget_dollars_per_hour=50, shadow=True))])
+    assert merged.policy.shadow_pools() == {"a"}
     assert merged.policy.limits("a").max_gpus == 16
     assert merged.policy.limits("a").max_dollars_per_hour == 50
     assert merged.policy.limits("b").max_gpus == 3 and merged.policy.max_gpus == 100

@@ -213,6 +213,23 @@ def test_shadow_mode_writes_nothing_but_records_everything(harness: Harness, bac
     assert len(shadowed) == 2 and all(d.outcome == "skipped (shadow)" for d in shadowed)
 
 
+def test_a_pool_in_shadow_by_its_policy_writes_nothing_and_records_its_nodes(harness: Harness):
+    harness.seed_pods(*(pod_json(f"burst-{i}", 1) for i in range(10)))
+    policy = {"pools": {"gpu": {"shadow": True}}}
+    decided = harness.step(harness.controller(harness.settings("karpenter", policy=policy)))
+    assert len(decided.creates) == 2  # planned as usual ...
+    assert harness.posts() == [] and ours(harness, "karpenter") == []  # ... and not acted on
+    shadowed = [d for d in harness.log.recent() if d.kind == "shadow"]
+    assert [d.outcome for d in shadowed] == ["skipped (pool shadow)"] * 2
+
+
+def test_a_pool_out_of_shadow_acts_again(harness: Harness):
+    harness.seed_pods(pod_json("burst-0", 1))
+    policy = {"pools": {"other": {"shadow": True}}}
+    harness.step(harness.controller(harness.settings("karpenter", policy=policy)))
+    assert len(ours(harness, "karpenter")) == 1
+
+
 def test_a_later_pod_never_counts_on_a_request_booked_for_others(harness: Harness):
     harness.seed_pods(pod_json("a-0", 1))
     ctl = harness.controller(harness.settings("provisioning-request"))

@@ -39,11 +39,13 @@ FLUSH_S = 2.0
 
 def with_policies(base: ProvisionerSettings, policies: Iterable[StoredPolicy]
                   ) -> ProvisionerSettings:
-    """`base` with each pool's budget and GPU cap from its policy (the policy wins)."""
+    """`base` with each pool's budget, GPU cap and shadow flag from its policy (the
+    policy wins)."""
     pools = dict(base.policy.pools)
     for p in policies:
         pools[p.pool] = PoolLimits(max_gpus=p.spec.max_gpus,
-                                   max_dollars_per_hour=p.spec.budget_dollars_per_hour)
+                                   max_dollars_per_hour=p.spec.budget_dollars_per_hour,
+                                   shadow=p.spec.shadow)
     return base.model_copy(update={"policy": base.policy.model_copy(update={"pools": pools})})
 
 
