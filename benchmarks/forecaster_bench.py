@@ -6,7 +6,7 @@ Series are synthetic 5-minute request rates with the shapes of the real
 traces (a daily cycle, a weekend dip, Poisson noise; levels from 0.001 to 100
 req/s, so about a third are mostly zero like GenTD26 models). The same run
 times SeasonalNaive and EWMA, the baselines, on the same data. Targets
-(DESIGN.md): QuantileGBM fit <= 60 s; predict <= 50 ms per pool of 50 series,
+(README.md, "Development"): QuantileGBM fit <= 60 s; predict <= 50 ms per pool of 50 series,
 using the pool's last 8 days of history.
 """
 

@@ -1,6 +1,6 @@
 """Documented global defaults: the figures used when neither the node's agent
-nor the node's pool says otherwise. Each value cites the waterfall table of
-DESIGN.md (the product brief's typical figures)."""
+nor the node's pool says otherwise. Each value cites the product brief's typical
+figures for the start-up waterfall; README.md ("The estimate") tabulates them."""
 
 from __future__ import annotations
 

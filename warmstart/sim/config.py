@@ -24,7 +24,7 @@ class PoolSpec(BaseModel):
     gpus_per_node: int = Field(default=8, ge=1)
     gpu_memory_gib: float = Field(default=80, gt=0)
     price_per_hour: float = Field(default=24.0, ge=0, description="$ per node-hour")
-    # DESIGN.md: a new node takes 60-120 s to boot and join.
+    # The product brief: a new node takes 60-120 s to boot and join.
     boot_seconds: tuple[float, float] = (60.0, 120.0)
     spot: bool = False
     reclaims_per_hour: float = Field(default=0.0, ge=0, description="spot reclaim rate per node")
