@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -71,16 +72,8 @@ def run(args: argparse.Namespace) -> int:
         return _sweep(args, cluster, names, frame)
     started = time.perf_counter()
     result = simulate(frame, cluster, policies, seed=args.seed, progress=sys.stderr.isatty())
-    data = report(result, frame, args.seed)
-    if args.plot is not None:
-        for path in write_plots(data, args.plot):
-            print(f"wrote {path}", file=sys.stderr)
-    if args.json:
-        print(to_json(data))
-    else:
-        print(table(data))
-        print(f"simulated in {time.perf_counter() - started:.1f} s wall time")
-    return 0
+    return _emit(args, report(result, frame, args.seed), write_plots, table,
+                 f"simulated in {time.perf_counter() - started:.1f} s wall time")
 
 
 def _sweep(args: argparse.Namespace, cluster: ClusterSpec, names: list[str],
@@ -90,15 +83,18 @@ def _sweep(args: argparse.Namespace, cluster: ClusterSpec, names: list[str],
 
     started = time.perf_counter()
     result = sweep(frame, cluster, sweep_knobs(cluster), names, args.seed, progress)
-    data = result.report(cluster, frame, args.seed)
+    return _emit(args, result.report(cluster, frame, args.seed), write_frontiers, sweep_table,
+                 f"swept in {time.perf_counter() - started:.1f} s wall time")
+
+
+def _emit(args: argparse.Namespace, data: dict[str, Any],
+          plots: Callable[[dict[str, Any], Path], list[Path]],
+          render: Callable[[dict[str, Any]], str], timing: str) -> int:
+    """Plots under `--plot`, then JSON (`--json`) or the table with the run's timing."""
     if args.plot is not None:
-        for path in write_frontiers(data, args.plot):
+        for path in plots(data, args.plot):
             print(f"wrote {path}", file=sys.stderr)
-    if args.json:
-        print(to_json(data))
-    else:
-        print(sweep_table(data))
-        print(f"swept in {time.perf_counter() - started:.1f} s wall time")
+    print(to_json(data) if args.json else f"{render(data)}\n{timing}")
     return 0
 
 
