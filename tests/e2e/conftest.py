@@ -21,7 +21,7 @@ from tests.e2e.controlplane import NAMESPACES, ControlPlane, delete_quietly, run
 from tests.e2e.objects import make_gpu_node
 from tests.e2e.scheduler import Scheduler, start_scheduler
 from warmstart.kube import KubeClient
-from warmstart.kube.resources import NODECACHES, NODES
+from warmstart.kube.resources import NODECACHES, NODES, PODS
 
 _names = itertools.count()
 
@@ -52,13 +52,16 @@ def kube(control_plane: ControlPlane) -> Iterator[KubeClient]:
 
 
 @pytest.fixture
-def namespace(kube: KubeClient) -> str:
-    """A fresh namespace (left behind: without a controller-manager it never finishes
-    terminating, and the next test takes a new name anyway)."""
+def namespace(kube: KubeClient) -> Iterator[str]:
+    """A fresh namespace. Its pods are deleted after the test (at once: no kubelet
+    drains them), so a pod left pending is not planned for by a later test's
+    provisioner; the namespace itself is left behind (without a controller-manager
+    it never finishes terminating, and the next test takes a new name anyway)."""
     name = f"e2e-{next(_names)}-{id(kube) % 10_000}"
     kube.create(NAMESPACES, {"apiVersion": "v1", "kind": "Namespace",
                              "metadata": {"name": name}})
-    return name
+    yield name
+    kube.request("DELETE", PODS.path(name), params={"gracePeriodSeconds": 0})
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from tests.e2e.objects import write_nodecache
 from warmstart.admin import AdminSettings, Services, create_app
 from warmstart.admin.auth import KubeReview
 from warmstart.admin.cluster_source import ClusterSource
+from warmstart.admin.decision_journal import CONFIGMAPS, journal_name
 from warmstart.admin.jobs import SimulateJobs
 from warmstart.admin.policy_store import WARMTHPOLICIES, KubePolicyStore
 from warmstart.admin.prefetch import PREFETCHES
@@ -138,6 +139,9 @@ def _check(reader: httpx.Client, editor: httpx.Client, nobody: httpx.Client,
         kube.create(NAMESPACES, {"apiVersion": "v1", "kind": "Namespace",
                                  "metadata": {"name": SYSTEM}})
     control_plane.apply_yaml(PROVISIONER)
+    # the journal lives in the shared system namespace: start from none, as a new
+    # install does, whatever provisioners earlier tests of this session ran
+    delete_quietly(kube, CONFIGMAPS, journal_name("provisioner"), SYSTEM)
     provisioner = control_plane.client_for_token(
         control_plane.token(SYSTEM, "warmstart-provisioner"))
     settings = _settings(SYSTEM)
