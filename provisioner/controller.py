@@ -14,28 +14,39 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from provisioner.actuator import Actuator
 from provisioner.backends.base import Backend
 from provisioner.batcher import Batcher
 from provisioner.demand import wants_capacity
 from provisioner.memo import SnapshotMemo
+from provisioner.model_catalog import aliases, by_uri, models_catalog
 from provisioner.nodepools import with_nodepools
 from provisioner.observe import Sources, snapshot
 from provisioner.plan_types import Plan
 from provisioner.planner import plan
 from provisioner.settings import ProvisionerSettings
 from provisioner.state import ClusterState
+from provisioner.warmth_step import WarmthPlans
 from warmstart.clock import Clock
 from warmstart.domain import DemandForecast, ModelRef
-from warmstart.inventory import InventoryError, model_from_object
 from warmstart.kube.informer import Informer
 from warmstart.podspec import ModelCatalog
 
 ForecastSource = Callable[[], DemandForecast | None]
-# After the capacity plan is acted on: the warmth planner's staging (WarmthStep).
-WarmthHook = Callable[[ClusterState, DemandForecast | None, Mapping[str, ModelRef], float], object]
+
+
+class WarmthHook(Protocol):
+    """The warmth planner's half of a step (`WarmthStep`): planned before the
+    capacity plan, which asks for the warm nodes it keeps; acted on after."""
+
+    def plan(self, state: ClusterState, forecast: DemandForecast | None,
+             catalog: Mapping[str, ModelRef], now: float) -> WarmthPlans: ...
+
+    def act(self, planned: WarmthPlans, now: float) -> None: ...
+
+
 log = logging.getLogger(__name__)
 
 
@@ -60,19 +71,6 @@ class Informers:
         """When the stalest required store was last known current (0: never)."""
         synced = [i.last_synced_at for i in self.required()]
         return min(s for s in synced if s is not None) if all(synced) else 0.0
-
-
-def models_catalog(objs: list[dict[str, Any]]) -> dict[str, ModelRef]:
-    """Model objects by URI (as `warmstart.podspec` looks them up); a malformed
-    one is left out, the way the extender's index leaves it out."""
-    catalog = {}
-    for obj in objs:
-        try:
-            ref = model_from_object(obj)
-        except InventoryError:
-            continue
-        catalog[ref.uri.rstrip("/")] = ref
-    return catalog
 
 
 class Controller:
@@ -107,12 +105,16 @@ class Controller:
         for owned in state.owned:
             if owned.real_pods:
                 self._last_busy[owned.name] = now
-        forecast = self.forecast()
-        decided = plan(state, forecast, self.settings.policy, now)
-        self.actuator.act(decided, state.observed_at, self.settings.policy.shadow_pools())
+        forecast = by_uri(self.forecast(), sources.aliases)
+        warm = None
         if self.warmth is not None and now - state.observed_at <= \
                 self.settings.policy.max_state_age_s:  # stale state: no staging either
-            self.warmth(state, forecast, sources.catalog or {}, now)
+            warm = self.warmth.plan(state, forecast, sources.catalog or {}, now)
+        decided = plan(state, forecast, self.settings.policy, now,
+                       warm.nodes if warm is not None else None)
+        self.actuator.act(decided, state.observed_at, self.settings.policy.shadow_pools())
+        if self.warmth is not None and warm is not None:
+            self.warmth.act(warm, now)
         return decided
 
     def sources(self) -> Sources:
@@ -121,12 +123,13 @@ class Controller:
         if i.nodepools is not None:
             templates = with_nodepools(templates, i.nodepools.items())
         catalog = self.catalog
-        if i.models is not None:
-            catalog = {**models_catalog(i.models.items()), **(catalog or {})}
+        models = i.models.items() if i.models is not None else []
+        if models:
+            catalog = {**models_catalog(models), **(catalog or {})}
         return Sources(pods=i.pods.items(), nodes=i.nodes.items(), owned=i.owned.items(),
                        templates=templates,
                        inventories=i.nodecaches.items() if i.nodecaches else [],
-                       catalog=catalog)
+                       catalog=catalog, aliases=aliases(models))
 
     def wait_synced(self, stop: threading.Event, timeout_s: float = 60.0) -> bool:
         """Wait for the first list of every required informer, then freeze the heap.

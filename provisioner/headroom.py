@@ -83,18 +83,23 @@ def grow(
     taken: set[str],
     image_bytes: Mapping[str, int],
     horizon_s: float,
+    warm: tuple[int, str] = (0, ""),
 ) -> list[NewNode]:
+    """New nodes for the larger of the forecast's shortfall and `warm` (new warm
+    nodes, and why): a free GPU serves either, so the two are not added."""
     deficit = need.wanted_gpus - need.free_gpus
-    if deficit <= 0:
+    count = max(math.ceil(deficit / template.gpus) if deficit > 0 else 0, warm[0])
+    if count <= 0:
         return []
-    count = math.ceil(deficit / template.gpus)
     estimate = new_node_estimate(need, template, image_bytes)
-    reason = (
-        f"forecast wants {need.wanted_gpus} GPUs beyond running replicas in pool {need.pool} "
-        f"within {horizon_s:.0f} s, "
-        f"{need.free_gpus:g} free: +{count} x {template.name} ({template.gpus:g} GPUs, "
-        f"${template.price_per_hour:.2f}/h, ready in ~{estimate.total_s:.0f} s)"
-    )
+    why = []
+    if deficit > 0:
+        why.append(f"forecast wants {need.wanted_gpus} GPUs beyond running replicas in pool "
+                   f"{need.pool} within {horizon_s:.0f} s, {need.free_gpus:g} free")
+    if warm[0]:
+        why.append(f"{warm[0]} warm node(s) short ({warm[1]})")
+    reason = (f"{'; '.join(why)}: +{count} x {template.name} ({template.gpus:g} GPUs, "
+              f"${template.price_per_hour:.2f}/h, ready in ~{estimate.total_s:.0f} s)")
     nodes: list[NewNode] = []
     index = 0
     while len(nodes) < count:
@@ -120,14 +125,22 @@ def shrink(
     owned: list[Owned],
     keep_alive: float,
     now: float,
+    warm: tuple[frozenset[str], float] = (frozenset(), math.inf),
 ) -> tuple[list[Release], list[Decision]]:
-    """Release idle capacity we own while the pool stays above its forecast."""
+    """Release idle capacity we own while the pool stays above its forecast, and
+    keeps its warm nodes: `warm` is (our objects kept warm by name, how many
+    idle nodes may go)."""
     surplus = need.free_gpus - need.wanted_gpus
     releases: list[Release] = []
     kept: list[Decision] = []
+    spare = warm[1]
     for cap in sorted(owned, key=lambda c: (c.idle_since or now, c.name)):
         gpus = cap.gpus
         if cap.real_pods or gpus <= 0 or gpus > surplus:
+            continue
+        if cap.name in warm[0] or spare <= 0:
+            kept.append(Decision("warm", cap.name, "kept as a warm node of pool "
+                                 f"{need.pool}"))
             continue
         idle = now - (cap.idle_since if cap.idle_since is not None else now)
         if idle < keep_alive:
@@ -135,6 +148,7 @@ def shrink(
                                  f"idle {idle:.0f} s < keep-alive {keep_alive:.0f} s"))
             continue
         surplus -= gpus
+        spare -= 1
         releases.append(Release(cap.name, cap.pool, (
             f"idle {idle:.0f} s >= keep-alive {keep_alive:.0f} s; pool {need.pool} has "
             f"{need.free_gpus:g} free GPUs for a forecast of {need.wanted_gpus}"

@@ -38,6 +38,7 @@ class Sources:
     templates: tuple[NodeTemplate, ...]
     inventories: list[Obj] = field(default_factory=list)  # NodeCache objects
     catalog: ModelCatalog | None = None
+    aliases: dict[str, str] = field(default_factory=dict)  # served model name -> Model URI
 
 
 def _inventories(objs: list[Obj]) -> dict[str, NodeInventory]:

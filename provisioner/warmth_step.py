@@ -1,7 +1,8 @@
 """The warmth half of a planning step: per pool, the warmth planner on the
-snapshot and forecast under that pool's policy, its staging orders recorded
-with their reasons and, unless the pool (or the whole provisioner) is in
-shadow mode, written as Prefetch objects; only by the Lease holder.
+snapshot and forecast under that pool's policy (`plan`, before the capacity
+plan, which asks for the warm nodes it keeps); then (`act`) its staging orders
+recorded with their reasons and, unless the pool (or the whole provisioner) is
+in shadow mode, written as Prefetch objects; only by the Lease holder.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from provisioner.decisions import DecisionLog, DecisionRecord
 from provisioner.prefetch import PrefetchWriter, prefetch_body
 from provisioner.state import ClusterState
+from provisioner.warm_nodes import WarmNodes, warm_nodes
 from provisioner.warmth_inputs import warmth_inputs
 from warmstart.domain import DemandForecast, ModelRef, PodDemand
 from warmstart.kube.errors import KubeError
@@ -25,6 +27,18 @@ class PoolPolicy:
     policy: WarmthPolicy = field(default_factory=WarmthPolicy)
     shadow: bool = False
     idle_usd_per_gpu_hour: float | None = None  # None: the pool's price per GPU-hour
+    min_warm_nodes: int = 0  # idle nodes kept booted whatever the plan says
+
+
+@dataclass(frozen=True, slots=True)
+class WarmthPlans:
+    """One step's warmth plans by pool, the warm nodes they keep, and what is
+    needed to act on them."""
+
+    plans: Mapping[str, WarmthPlan]
+    nodes: Mapping[str, WarmNodes]
+    pods: Mapping[str, Mapping[str, PodDemand]]  # per pool, model -> the pod it stages
+    shadow: frozenset[str]  # pools whose orders are only recorded
 
 
 PolicySource = Callable[[float], Mapping[str, PoolPolicy]]  # now -> policy per pool
@@ -36,14 +50,15 @@ class WarmthStep:
         self.writer, self.log, self.policies = writer, log, policies
         self.is_leader, self.shadow = is_leader, shadow
 
-    def __call__(self, state: ClusterState, forecast: DemandForecast | None,
-                 catalog: Mapping[str, ModelRef], now: float) -> dict[str, WarmthPlan]:
-        """Plan every pool, act on the plans; the plans by pool. A standby replica
-        plans nothing (as the actuator, it leaves the record to the leader)."""
+    def plan(self, state: ClusterState, forecast: DemandForecast | None,
+             catalog: Mapping[str, ModelRef], now: float) -> WarmthPlans:
+        """Plan every pool with a GPU template. A standby replica plans nothing
+        (as the actuator, it leaves the record to the leader)."""
         if not self.is_leader():
-            return {}
+            return WarmthPlans({}, {}, {}, frozenset())
         policies = self.policies(now)
         plans: dict[str, WarmthPlan] = {}
+        pods: dict[str, dict[str, PodDemand]] = {}
         for pool, inputs in warmth_inputs(state, forecast, catalog).items():
             if not inputs.needs:
                 continue
@@ -52,12 +67,18 @@ class WarmthStep:
             if pp.idle_usd_per_gpu_hour is not None:
                 supply = replace(supply,
                                  price_per_hour=pp.idle_usd_per_gpu_hour * supply.gpus_per_node)
-            plans[pool] = plan = plan_warmth(inputs.needs, [supply], pp.policy)
-            pods = {n.name: n.pod for n in inputs.needs}
-            shadow = self.shadow or pp.shadow
+            plans[pool] = plan_warmth(inputs.needs, [supply], pp.policy)
+            pods[pool] = {n.name: n.pod for n in inputs.needs}
+        least = {p: pp.min_warm_nodes for p, pp in policies.items() if pp.min_warm_nodes}
+        shadow = frozenset(p for p, pp in policies.items() if pp.shadow or self.shadow)
+        return WarmthPlans(plans, warm_nodes(plans, least), pods, shadow)
+
+    def act(self, planned: WarmthPlans, now: float) -> None:
+        """Record every staging order, and write those of pools not in shadow mode."""
+        for pool, plan in planned.plans.items():
+            shadow = self.shadow or pool in planned.shadow
             for order in plan.stages:
-                self._order(order, pool, pods, shadow, now)
-        return plans
+                self._order(order, pool, planned.pods[pool], shadow, now)
 
     def _order(self, order: StageOrder, pool: str, pods: Mapping[str, PodDemand],
                shadow: bool, now: float) -> None:

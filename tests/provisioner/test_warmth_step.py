@@ -64,8 +64,10 @@ def test_a_step_orders_a_prefetch_with_the_planners_reason_and_shadow_writes_non
     # host memory starts in ~21 s here: within a 30 s SLO, so staging beats a GPU
     spec = WarmthPolicySpec(cold_start_value=2.0, slo_seconds=30, shadow=True)
     step, log = _step({"gpu": pool_policy("gpu", spec, 0.0)})
-    plans = step(_state(1000.0), _forecast(0.0005), CATALOG, 1000.0)
-    (decided,) = plans["gpu"].models
+    planned = step.plan(_state(1000.0), _forecast(0.0005), CATALOG, 1000.0)
+    assert log.recent() == []  # planned, not yet acted on
+    step.act(planned, 1000.0)
+    (decided,) = planned.plans["gpu"].models
     assert (decided.warmth, decided.node) == (Warmth.HOST, "gpu-a100-3"), decided.reason
     (record,) = log.recent()
     assert (record.kind, record.subject, record.outcome, record.pool) == (
@@ -84,16 +86,19 @@ def test_the_stored_policy_binds_the_planner() -> None:
     assert dict(converted.policy.overrides) == {URI: Warmth.RESIDENT}
     assert converted.idle_usd_per_gpu_hour is None  # the pool's own price
     step, log = _step({"gpu": converted}, shadow=True)
-    (decided,) = step(_state(1000.0), _forecast(0.0005), CATALOG, 1000.0)["gpu"].models
+    planned = step.plan(_state(1000.0), _forecast(0.0005), CATALOG, 1000.0)
+    step.act(planned, 1000.0)
+    (decided,) = planned.plans["gpu"].models
     assert decided.warmth is Warmth.RESIDENT, decided.reason  # kept resident: nothing staged
-    assert log.recent() == []
+    assert log.recent() == [] and dict(planned.nodes) == {}
 
 
 def test_no_forecast_or_no_lease_plans_nothing() -> None:
     step, log = _step({}, shadow=True)
-    assert step(_state(1000.0), None, CATALOG, 1000.0) == {}
-    standby, standby_log = _step({}, leader=False)
-    assert standby(_state(1000.0), _forecast(0.0005), CATALOG, 1000.0) == {}
+    assert step.plan(_state(1000.0), None, CATALOG, 1000.0).plans == {}
+    standby, standby_log = _step({"gpu": PoolPolicy(min_warm_nodes=2)}, leader=False)
+    planned = standby.plan(_state(1000.0), _forecast(0.0005), CATALOG, 1000.0)
+    assert (planned.plans, planned.nodes) == ({}, {})  # nor asks for warm nodes
     assert log.recent() == [] and standby_log.recent() == []
 
 
@@ -102,5 +107,17 @@ def test_a_cheap_idle_gpu_makes_a_resident_replica_worth_it() -> None:
     cheap = base.model_copy(update={"idle_cost_per_gpu_hour": 0.01})
     for spec, tier in ((base, Warmth.HOST), (cheap, Warmth.RESIDENT)):
         step, _ = _step({"gpu": pool_policy("gpu", spec, 0.0)})
-        (decided,) = step(_state(1000.0), _forecast(0.0005), CATALOG, 1000.0)["gpu"].models
+        planned = step.plan(_state(1000.0), _forecast(0.0005), CATALOG, 1000.0)
+        (decided,) = planned.plans["gpu"].models
         assert decided.warmth is tier, decided.reason
+
+
+def test_a_pools_minimum_asks_for_warm_nodes_without_a_forecast() -> None:
+    spec = WarmthPolicySpec(min_warm_nodes=2, max_warm_nodes=3, shadow=True)
+    converted = pool_policy("gpu", spec, 0.0)
+    assert converted.min_warm_nodes == 2
+    step, _ = _step({"gpu": converted})
+    planned = step.plan(_state(1000.0), None, CATALOG, 1000.0)
+    assert planned.plans == {} and planned.shadow == {"gpu"}
+    (warm,) = planned.nodes.values()
+    assert (warm.nodes, warm.reason) == (2, "WarmthPolicy minWarmNodes 2")
