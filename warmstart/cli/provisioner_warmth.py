@@ -1,8 +1,9 @@
 """The warmth planner inside `warmstart provisioner run`: each pool's stored
 `WarmthPolicy` (the admin API's custom resource) turned into the planner's
 knobs at every step (scheduled overrides are active or not at that moment),
-and the step that plans and writes Prefetch objects attached to the
-controller.
+and the step attached to the controller: it plans before each capacity step
+(which asks for the warm nodes the plan keeps, at least `minWarmNodes`) and
+writes the staging orders as Prefetch objects after it.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def pool_policy(pool: str, spec: WarmthPolicySpec, now: float) -> PoolPolicy:
         budget_usd_per_hour=spec.budget_dollars_per_hour,
         max_warm_nodes={} if spec.max_warm_nodes is None else {pool: spec.max_warm_nodes},
         overrides={o.model: Warmth(o.tier) for o in spec.overrides_active(now)})
-    return PoolPolicy(policy, spec.shadow, spec.idle_cost_per_gpu_hour)
+    return PoolPolicy(policy, spec.shadow, spec.idle_cost_per_gpu_hour, spec.min_warm_nodes)
 
 
 def attach_warmth(ctl: Controller, client: KubeClient, settings: ProvisionerSettings,
