@@ -11,6 +11,7 @@ spending that saves least per dollar. Each choice carries its reason.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -135,11 +136,11 @@ def _within_budget(choices: list[Choice], kept: list[Slot], pool: PoolSupply,
         if c.warmth is Warmth.RESIDENT:
             per_h = c.model.gpus * gpu_usd_per_hour(pool)
             saved = c.costs.warm - c.costs.resident
-            items.append((float("inf") if c.why == OVERRIDE else saved / per_h,
+            items.append((float("inf") if c.why == OVERRIDE else _per_dollar(saved, per_h),
                           per_h, c))
     for s in kept:
         if s.paid:
-            items.append(((s.benefit - node_usd(pool, policy)) / pool.price_per_hour,
+            items.append((_per_dollar(s.benefit - node_usd(pool, policy), pool.price_per_hour),
                           pool.price_per_hour, s))
     items.sort(key=lambda i: i[0], reverse=True)
     spend = 0.0
@@ -153,6 +154,11 @@ def _within_budget(choices: list[Choice], kept: list[Slot], pool: PoolSupply,
             kept.remove(item)
             _release(item, {c.model.name: c for c in choices}, "over budget")
     return spend
+
+
+def _per_dollar(saved: float, per_h: float) -> float:
+    """Saving per dollar an hour; what costs nothing (an idle price of 0) ranks first."""
+    return saved / per_h if per_h > 0 else math.inf
 
 
 def _settle_cold(choices: list[Choice], kept: list[Slot]) -> None:
