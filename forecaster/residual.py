@@ -37,9 +37,7 @@ class PointForecaster(QuantileForecaster):
         origins = np.unique(np.linspace(first, last, MAX_RESIDUAL_ORIGINS).round().astype(int))
         actual = matrix.values[:, target_index(origins, horizon)]
         errors = actual - self._point(matrix, origins, horizon)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # a series with no known point
-            offsets = np.nanquantile(errors, self.quantiles_, axis=1)  # (Q, n, H)
+        offsets = _quantiles(errors, np.asarray(self.quantiles_))  # (Q, n, H)
         self.offsets_ = np.nan_to_num(np.moveaxis(offsets, 0, -1))  # (n, H, Q)
         self.series_ = matrix.names
 
@@ -61,3 +59,13 @@ class PointForecaster(QuantileForecaster):
             if name in row:
                 out[j] = self.offsets_[row[name]][leads]
         return out
+
+
+def _quantiles(errors: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
+    """Quantiles over origins (axis 1). NumPy's NaN-aware version loops in Python
+    over every (series, lead), so it is kept for errors that have gaps."""
+    if not np.isnan(errors).any():
+        return np.quantile(errors, quantiles, axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a series with no known point
+        return np.nanquantile(errors, quantiles, axis=1)
