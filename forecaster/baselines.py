@@ -95,7 +95,8 @@ class EWMA(PointForecaster):
         halflife = self.halflife_s / step_s
         if np.isnan(values).any():  # gaps: pandas skips them when weighting
             level = pd.DataFrame(values.T).ewm(halflife=halflife, ignore_na=True).mean()
-            return level.to_numpy().T
+            gapped: np.ndarray = level.to_numpy().T
+            return gapped
         decay = 0.5 ** (1 / halflife)
         sums = lfilter([1.0], [1.0, -decay], values, axis=1)
         weights = (1 - decay ** np.arange(1, values.shape[1] + 1)) / (1 - decay)

@@ -65,7 +65,9 @@ def _quantiles(errors: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
     """Quantiles over origins (axis 1). NumPy's NaN-aware version loops in Python
     over every (series, lead), so it is kept for errors that have gaps."""
     if not np.isnan(errors).any():
-        return np.quantile(errors, quantiles, axis=1)
+        exact: np.ndarray = np.quantile(errors, quantiles, axis=1)
+        return exact
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a series with no known point
-        return np.nanquantile(errors, quantiles, axis=1)
+        skipping: np.ndarray = np.nanquantile(errors, quantiles, axis=1)
+        return skipping
