@@ -17,7 +17,7 @@ from provisioner.warm_nodes import WarmNodes, warm_nodes
 from provisioner.warmth_inputs import warmth_inputs
 from warmstart.domain import DemandForecast, ModelRef, PodDemand
 from warmstart.kube.errors import KubeError
-from warmstart.warmth import StageOrder, WarmthPlan, WarmthPolicy, plan_warmth
+from warmstart.warmth import PoolSupply, StageOrder, WarmthPlan, WarmthPolicy, plan_warmth
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,12 @@ class PoolPolicy:
     shadow: bool = False
     idle_usd_per_gpu_hour: float | None = None  # None: the pool's price per GPU-hour
     min_warm_nodes: int = 0  # idle nodes kept booted whatever the plan says
+
+    def priced(self, supply: PoolSupply) -> PoolSupply:
+        """The pool as the planner prices it under this policy."""
+        if self.idle_usd_per_gpu_hour is None:
+            return supply
+        return replace(supply, price_per_hour=self.idle_usd_per_gpu_hour * supply.gpus_per_node)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +69,7 @@ class WarmthStep:
             if not inputs.needs:
                 continue
             pp = policies.get(pool, PoolPolicy())
-            supply = inputs.supply
-            if pp.idle_usd_per_gpu_hour is not None:
-                supply = replace(supply,
-                                 price_per_hour=pp.idle_usd_per_gpu_hour * supply.gpus_per_node)
-            plans[pool] = plan_warmth(inputs.needs, [supply], pp.policy)
+            plans[pool] = plan_warmth(inputs.needs, [pp.priced(inputs.supply)], pp.policy)
             pods[pool] = {n.name: n.pod for n in inputs.needs}
         least = {p: pp.min_warm_nodes for p, pp in policies.items() if pp.min_warm_nodes}
         shadow = frozenset(p for p, pp in policies.items() if pp.shadow or self.shadow)

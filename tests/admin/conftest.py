@@ -14,10 +14,9 @@ from warmstart.admin import AdminSettings, Services, create_app
 from warmstart.admin.auth import StaticTokens
 from warmstart.admin.frontier import Frontier
 from warmstart.admin.jobs import SimulateJobs
-from warmstart.admin.policy import WarmthPolicySpec
-from warmstart.admin.policy_store import MemoryPolicyStore
+from warmstart.admin.policy_store import MemoryPolicyStore, policy_or_default
 from warmstart.admin.sim_source import LiveSimulation
-from warmstart.cli.admin_sim import advisor_for, band, policy_for_spec
+from warmstart.cli.admin_sim import advisor_for, band, warmstart_policy
 from warmstart.cli.sim_policies import sweep_knobs
 from warmstart.sim import default_cluster
 from warmstart.traces import SAMPLE, load_trace
@@ -31,19 +30,15 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     frame = load_trace(SAMPLE, duration_s=HOURS * 3600)
     cluster = default_cluster()
     store = MemoryPolicyStore()
-
-    def policy(pool: str) -> WarmthPolicySpec:
-        stored = store.get(pool)
-        return stored.spec if stored else WarmthPolicySpec()
-
     frontier = Frontier(frame, cluster, sweep_knobs(cluster))
-    sim = LiveSimulation(frame, cluster, advisor_for, band, policy, frontier=frontier)
+    sim = LiveSimulation(frame, cluster, advisor_for, band,
+                         lambda pool: policy_or_default(store, pool), frontier=frontier)
     tokens = tmp_path_factory.mktemp("auth") / "tokens"
     tokens.write_text(f"{ADMIN},alice,admin\n{READER},bob,reader\n")
     sim.start()
     assert sim.wait(120), "the live simulation did not finish"
     frontier.run()
-    yield Services(sim, store, SimulateJobs(cluster, policy_for_spec, store, max_running=1),
+    yield Services(sim, store, SimulateJobs(cluster, warmstart_policy, store, max_running=1),
                    StaticTokens(Path(tokens)))
     sim.close()
 

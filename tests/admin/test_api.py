@@ -85,6 +85,15 @@ def test_decisions_filter_by_kind_model_and_time(reader: httpx.Client) -> None:
     assert reader.get("/v1/decisions", params={"limit": 0}).status_code == 422
 
 
+def test_the_warmth_planners_choices_are_decisions(reader: httpx.Client) -> None:
+    items = reader.get("/v1/decisions", params={"source": "warmth", "limit": 1000}).json()["items"]
+    kinds = {d["kind"] for d in items}
+    assert {"warm", "stage"} <= kinds, kinds
+    stage = next(d for d in items if d["kind"] == "stage")
+    assert stage["pool"] == POOL and stage["model"] and f"{stage['model']} -> " in stage["reason"]
+    assert "P(request in" in stage["reason"]  # the planner's own reason, carried through
+
+
 def test_forecasts_carry_quantiles_and_a_backtest(reader: httpx.Client) -> None:
     forecasts = reader.get("/v1/forecasts").json()
     assert forecasts

@@ -20,14 +20,14 @@ from tests.admin.server import serving
 from warmstart.admin import AdminSettings, Services, create_app
 from warmstart.admin.jobs import SimulateJobs
 from warmstart.admin.policy_store import MemoryPolicyStore
-from warmstart.cli.admin_sim import policy_for_spec
+from warmstart.cli.admin_sim import warmstart_policy
 from warmstart.sim import default_cluster
 
 
 @pytest.fixture(scope="module")
 def fuzz_url(live: Services) -> Iterator[str]:
     store = MemoryPolicyStore()
-    jobs = SimulateJobs(default_cluster(), policy_for_spec, store, max_running=0)
+    jobs = SimulateJobs(default_cluster(), warmstart_policy, store, max_running=0)
     svc = Services(live.source, store, jobs, live.auth)
     with serving(create_app(AdminSettings(max_body_bytes=64 * 1024), svc)) as url:
         yield url

@@ -12,12 +12,14 @@ import pytest
 from pydantic import ValidationError
 
 from provisioner.settings import ProvisionerSettings
+from provisioner.warmth_step import PoolPolicy
 from warmstart.admin.auth import AuthError, StaticTokens, parse_tokens
 from warmstart.admin.decision_journal import MAX_BYTES, decode, encode
 from warmstart.admin.decisions import DecisionBuffer, DecisionQuery, page
 from warmstart.admin.policy import ScheduledOverride, StoredPolicy, WarmthPolicySpec
 from warmstart.admin.schemas import DecisionOut
 from warmstart.cli.provisioner_admin import pool_of, with_policies
+from warmstart.cli.provisioner_warmth import pool_policy
 
 BERLIN = dt.timezone(dt.timedelta(hours=1))  # CET, as Europe/Berlin in winter
 
@@ -35,12 +37,9 @@ def test_override_active_on_its_days_and_hours_in_its_time_zone() -> None:
     assert not o.active(_at(2026, 12, 6, 12, 0))   # Sunday
 
 
-def test_warm_probability_is_idle_cost_over_the_value_of_a_cold_start() -> None:
-    spec = WarmthPolicySpec(cold_start_value=2.0)
-    assert spec.warm_probability(gpu_hour_price=3.0, lead_s=600) == pytest.approx(0.25)
-    cheap = WarmthPolicySpec(cold_start_value=2.0, idle_cost_per_gpu_hour=0.6)
-    assert cheap.warm_probability(gpu_hour_price=3.0, lead_s=600) == pytest.approx(0.05)
-    assert WarmthPolicySpec(cold_start_value=0).warm_probability(3.0, 600) == 1.0
+def test_an_empty_policy_plans_as_a_pool_without_one() -> None:
+    # what GET shows for a pool without a policy is what the planner applies to it
+    assert pool_policy("gpu", WarmthPolicySpec(), 0.0) == PoolPolicy()
 
 
 def test_policy_errors_name_their_field() -> None:

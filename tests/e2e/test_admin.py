@@ -29,7 +29,7 @@ from warmstart.admin.decision_journal import CONFIGMAPS, journal_name
 from warmstart.admin.jobs import SimulateJobs
 from warmstart.admin.policy_store import WARMTHPOLICIES, KubePolicyStore
 from warmstart.admin.prefetch import PREFETCHES
-from warmstart.cli.admin_sim import policy_for_spec
+from warmstart.cli.admin_sim import warmstart_policy
 from warmstart.cli.provisioner_admin import PolicyFollower, journaled_log
 from warmstart.clock import SystemClock
 from warmstart.kube import AlreadyExists, KubeClient
@@ -101,7 +101,7 @@ def api(control_plane: ControlPlane, kube: KubeClient, namespace: str) -> Iterat
     client = control_plane.client_for_token(control_plane.token(SYSTEM, "warmstart-admin"))
     store = KubePolicyStore(client)
     svc = Services(ClusterSource(client, SYSTEM, SystemClock()), store,
-                   SimulateJobs(default_cluster(), policy_for_spec, store), KubeReview(client))
+                   SimulateJobs(default_cluster(), warmstart_policy, store), KubeReview(client))
     with serving(create_app(AdminSettings(), svc)) as url:
         yield url
     client.close()

@@ -3,7 +3,8 @@ uploaded trace under a proposed policy, beside baselines.
 
 Bounded three ways: the request's own limits (upload size, hours, models),
 `max_running` jobs at once (more are refused, not queued without end), and the
-`keep` newest jobs remembered. Stored traces are named, never paths: the API
+`keep` newest jobs remembered. The proposed policy is the named pool's; every
+other pool keeps its stored one. Stored traces are named, never paths: the API
 must not read files the caller names.
 """
 
@@ -20,8 +21,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from warmstart.admin.policy import WarmthPolicySpec
-from warmstart.admin.policy_store import PolicyStore
+from warmstart.admin.policy import PolicyLookup, WarmthPolicySpec
+from warmstart.admin.policy_store import PolicyStore, policy_or_default
 from warmstart.admin.requests import SimulateRequest
 from warmstart.admin.schemas import Out
 from warmstart.admin.source import UnknownName
@@ -31,8 +32,8 @@ from warmstart.sim.report import report
 from warmstart.sim.run import make_policy, simulate
 from warmstart.traces import TraceError, load_trace, trace_names
 
-# (cluster, proposed policy or None for the defaults) -> the `warmstart` policy
-PolicyMaker = Callable[[ClusterSpec, WarmthPolicySpec | None], Policy]
+# (cluster, each pool's policy) -> the `warmstart` policy
+PolicyMaker = Callable[[ClusterSpec, PolicyLookup], Policy]
 
 
 class Busy(RuntimeError):
@@ -112,17 +113,24 @@ class SimulateJobs:
             raise Rejected("csv", "no requests to replay")
         return frame
 
+    def _lookup(self, req: SimulateRequest) -> PolicyLookup:
+        pool = req.pool or self.cluster.pools[0].name
+
+        def policy_for(name: str) -> WarmthPolicySpec:
+            if name == pool and req.policy is not None:
+                return req.policy
+            return policy_or_default(self.policies, name)
+
+        return policy_for
+
     def _run(self, job_id: str, req: SimulateRequest, frame: pd.DataFrame | None) -> None:
         try:
             if frame is None:
                 frame = load_trace(str(req.trace), traces_dir=self.traces_dir,
                                    models=req.models, duration_s=req.hours * 3600,
                                    seed=req.seed)
-            pool = req.pool or self.cluster.pools[0].name
-            stored = self.policies.get(pool)
-            proposed = req.policy or (stored.spec if stored else None)
             policies = [make_policy(b, self.cluster) for b in req.baselines]
-            policies.append(self.make(self.cluster, proposed))
+            policies.append(self.make(self.cluster, self._lookup(req)))
             # one policy per call, so progress moves as each finishes
             result = simulate(frame, self.cluster, policies[:1], seed=req.seed)
             self._update(job_id, progress=1 / len(policies))

@@ -9,11 +9,14 @@ policy is never replaced by one the planners could not use.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
+
+from warmstart.warmth import WarmthPolicy
 
 Day = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 DAYS: tuple[Day, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -63,9 +66,11 @@ class ScheduledOverride(_Spec):
 class WarmthPolicySpec(_Spec):
     """What keeping a pool warm is worth and may cost."""
 
+    # The planner's own default, so a pool without a policy and one with an
+    # empty policy plan alike.
     cold_start_value: float = Field(
-        default=1.0, ge=0, le=1e6,
-        description="dollars one avoided cold request is worth (the SLO, priced)")
+        default=WarmthPolicy().cold_request_usd, ge=0, le=1e6,
+        description="dollars a cold request costs per SLO-length of wait (the SLO, priced)")
     slo_seconds: float | None = Field(
         default=None, gt=0, le=86_400, description="time to first inference to aim for")
     idle_cost_per_gpu_hour: float | None = Field(
@@ -85,18 +90,11 @@ class WarmthPolicySpec(_Spec):
             raise ValueError(f"maxWarmNodes {most} is below minWarmNodes {least}")
         return most
 
-    def warm_probability(self, gpu_hour_price: float, lead_s: float) -> float:
-        """Warm a model when a request within the lead time is at least this likely:
-        the expected cold-start penalty (p x value) must exceed a replica's idle
-        cost over the lead time."""
-        idle = (self.idle_cost_per_gpu_hour if self.idle_cost_per_gpu_hour is not None
-                else gpu_hour_price) * lead_s / 3600
-        if self.cold_start_value <= 0:
-            return 1.0
-        return min(1.0, idle / self.cold_start_value)
-
     def overrides_active(self, now: float) -> list[ScheduledOverride]:
         return [o for o in self.overrides if o.active(now)]
+
+
+PolicyLookup = Callable[[str], WarmthPolicySpec]  # pool -> the policy it plans under
 
 
 class StoredPolicy(_Spec):

@@ -35,6 +35,12 @@ class PolicyStore(Protocol):
     def all(self) -> list[StoredPolicy]: ...
 
 
+def policy_or_default(store: PolicyStore, pool: str) -> WarmthPolicySpec:
+    """The pool's stored policy, else the defaults (what a pool without one gets)."""
+    stored = store.get(pool)
+    return stored.spec if stored else WarmthPolicySpec()
+
+
 def first_error(exc: ValidationError, prefix: str) -> str:
     err = exc.errors()[0]
     where = ".".join(str(p) for p in err["loc"])

@@ -36,6 +36,7 @@ class Recorder:
         self.sim: Simulation | None = None
         self.staging: SimpleQueue[tuple[str, str]] = SimpleQueue()
         self._targets: dict[str, int] = {}
+        self._warm_nodes: dict[str, int] = {}
         self._seen_cold = 0
         self._last: tuple[float, float] | None = None  # (virtual, wall) of the last call
 
@@ -118,6 +119,8 @@ class Recorder:
         return out
 
     def _decisions(self, snap: ClusterSnapshot, advice: CapacityAdvice) -> list[DecisionOut]:
+        """The planner's choices that changed since the last step (a model's warm
+        replicas, a pool's idle warm nodes), and every staging order."""
         pools = {m.name: m.pool for m in snap.models}
         out = []
         for model, target in advice.replicas.items():
@@ -128,14 +131,19 @@ class Recorder:
                                        reason=f"{target.replicas} warm replica(s): "
                                               f"{target.reason}"))
             self._targets[model] = target.replicas
-        out += [DecisionOut(at=snap.now, source="provisioner", kind="create", reason=r,
-                            pool=_pool_in(r, [p.name for p in snap.pools]))
-                for r in advice.reasons]
+        for pool, nodes in advice.warm_nodes.items():
+            if self._warm_nodes.get(pool, 0) != nodes:
+                why = next((r for r in advice.reasons if f"{pool}:" in r),
+                           f"{nodes} idle warm node(s)")
+                out.append(DecisionOut(at=snap.now, source="warmth", kind="warm-nodes",
+                                       pool=pool, subject=pool, reason=why))
+            self._warm_nodes[pool] = nodes
+        out += [DecisionOut(at=snap.now, source="warmth",
+                            kind="unstage" if o.drop else "stage", model=o.model,
+                            pool=pools.get(o.model, ""), subject=o.node,
+                            reason=f"{o.model} -> {o.tier} on {o.node}: {o.reason}")
+                for o in advice.staging]
         return out
-
-
-def _pool_in(reason: str, pools: list[str]) -> str:
-    return next((p for p in pools if p in reason), "")
 
 
 class SimulationStopped(Exception):

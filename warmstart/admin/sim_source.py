@@ -18,7 +18,7 @@ from warmstart.admin.dashboard_schemas import DashboardOut, FrontierPoint
 from warmstart.admin.dashboard_view import dashboard
 from warmstart.admin.decisions import DecisionQuery, page
 from warmstart.admin.live_state import LiveState
-from warmstart.admin.policy import WarmthPolicySpec
+from warmstart.admin.policy import PolicyLookup
 from warmstart.admin.recorder import BandFn, Recorder, SimulationStopped
 from warmstart.admin.schemas import (
     DecisionOut,
@@ -41,7 +41,6 @@ from warmstart.sim.engine import Simulation
 from warmstart.sim.policies import warmstart
 
 log = logging.getLogger(__name__)
-PolicyLookup = Callable[[str], WarmthPolicySpec]
 # (cluster, the current policy of a pool) -> the advisor the live run uses
 AdvisorFactory = Callable[[ClusterSpec, PolicyLookup], CapacityAdvisor]
 

@@ -14,7 +14,7 @@ from warmstart.admin.cluster_source import ClusterSource
 from warmstart.admin.deps import Services
 from warmstart.admin.jobs import SimulateJobs
 from warmstart.admin.policy_store import KubePolicyStore
-from warmstart.cli.admin_sim import policy_for_spec
+from warmstart.cli.admin_sim import warmstart_policy
 from warmstart.clock import SystemClock
 from warmstart.domain import DemandForecast
 from warmstart.kube import KubeClient, auto
@@ -39,5 +39,5 @@ def cluster_services(args: argparse.Namespace) -> tuple[Services, Callable[[], N
     cluster = load_cluster(args.cluster) if args.cluster else default_cluster()
     source = ClusterSource(client, args.namespace, SystemClock(),
                            forecast_reader(args.forecast_file))
-    jobs = SimulateJobs(cluster, policy_for_spec, store, traces_dir=args.traces_dir)
+    jobs = SimulateJobs(cluster, warmstart_policy, store, traces_dir=args.traces_dir)
     return Services(source, store, jobs, auth), client.close

@@ -23,10 +23,9 @@ from warmstart.admin import AdminSettings, Services, create_app
 from warmstart.admin.auth import AuthError, Authorizer, StaticTokens
 from warmstart.admin.frontier import Frontier
 from warmstart.admin.jobs import SimulateJobs
-from warmstart.admin.policy import WarmthPolicySpec
-from warmstart.admin.policy_store import MemoryPolicyStore, PolicyStore
+from warmstart.admin.policy_store import MemoryPolicyStore, PolicyStore, policy_or_default
 from warmstart.admin.sim_source import LiveSimulation
-from warmstart.cli.admin_sim import advisor_for, band, policy_for_spec
+from warmstart.cli.admin_sim import advisor_for, band, warmstart_policy
 from warmstart.cli.sim_policies import sweep_knobs
 from warmstart.sim.config import ClusterError, default_cluster, load_cluster
 from warmstart.traces import SAMPLE, TraceError, load_trace
@@ -116,16 +115,12 @@ def _simulation(args: argparse.Namespace) -> tuple[Services, str | None, Callabl
     if frame.empty:
         raise ValueError(f"trace {args.simulate}: no requests to replay")
     store: PolicyStore = MemoryPolicyStore()
-
-    def policy(pool: str) -> WarmthPolicySpec:
-        stored = store.get(pool)
-        return stored.spec if stored else WarmthPolicySpec()
-
     frontier = Frontier(frame, cluster, sweep_knobs(cluster))
-    live = LiveSimulation(frame, cluster, advisor_for, band, policy, speed=args.speed,
+    live = LiveSimulation(frame, cluster, advisor_for, band,
+                          lambda pool: policy_or_default(store, pool), speed=args.speed,
                           frontier=frontier)
     auth, token = _authorizer(args.tokens)
-    jobs = SimulateJobs(cluster, policy_for_spec, store, traces_dir=args.traces_dir)
+    jobs = SimulateJobs(cluster, warmstart_policy, store, traces_dir=args.traces_dir)
     live.start()
     frontier.start()
 

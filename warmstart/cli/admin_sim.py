@@ -1,11 +1,12 @@
-"""Composition root of the admin API's simulation: the forecaster and planner
-behind the live run's advisor, steered by the pools' stored policies, and the
-forecast band the dashboard draws.
+"""Composition root of the admin API's simulation: the live run's advisor,
+steered by the pools' stored policies, and the forecast band the dashboard draws.
 
-A pool's policy reaches the run at every advisor call: its budget and GPU cap
-become the planner's pool limits, its cold-start value against its idle cost
-sets how likely a request must be before a model is kept warm, and its active
-scheduled overrides keep their models resident.
+The advisor is the simulator's `warmstart` advisor (`sim_policies.warmth_advisor`:
+the warmth planner fed by the forecaster and the learned keep-alive). At every
+planning step each pool plans under its stored `WarmthPolicy`, converted as
+`warmstart provisioner run` converts it (`provisioner_warmth.pool_policy`):
+cold-start value, SLO, idle price, budget, idle-node cap and the overrides
+active at that virtual moment.
 """
 
 from __future__ import annotations
@@ -14,66 +15,31 @@ import math
 
 from forecaster import EWMA
 from forecaster.frame import SeriesMatrix
-from provisioner import PoolLimits, ProvisionerPolicy
-from warmstart.admin.policy import WarmthPolicySpec
+from provisioner.warmth_step import PoolPolicy
+from warmstart.admin.policy import PolicyLookup
 from warmstart.admin.schemas import Band
-from warmstart.admin.sim_source import PolicyLookup
-from warmstart.cli.sim_policies import ForecastAdvisor
-from warmstart.sim.advisor import (
-    CapacityAdvice,
-    CapacityAdvisor,
-    ClusterSnapshot,
-    DemandHistory,
-    WarmTarget,
-)
+from warmstart.cli.provisioner_warmth import pool_policy
+from warmstart.cli.sim_policies import warmth_advisor
+from warmstart.sim.advisor import CapacityAdvisor, DemandHistory
 from warmstart.sim.catalog import image_sizes
 from warmstart.sim.config import ClusterSpec
 from warmstart.sim.policies import Policy, warmstart
+from warmstart.warmth import WarmthPolicy
 
 BAND_QUANTILES = (0.1, 0.5, 0.9)
 
 
-def steer(advisor: ForecastAdvisor, cluster: ClusterSpec, specs: dict[str, WarmthPolicySpec]
-          ) -> None:
-    """Apply the pools' policies to the advisor's knobs (one warm threshold: the first pool's)."""
-    first = cluster.pools[0]
-    advisor.p_warm = specs[first.name].warm_probability(
-        first.price_per_hour / first.gpus_per_node, advisor.lead_s)
-    advisor.policy = ProvisionerPolicy(pools={
-        name: PoolLimits(max_gpus=s.max_gpus, max_dollars_per_hour=s.budget_dollars_per_hour)
-        for name, s in specs.items()})
-
-
-def with_overrides(advice: CapacityAdvice, specs: dict[str, WarmthPolicySpec],
-                   snap: ClusterSnapshot, until: float) -> CapacityAdvice:
-    replicas = dict(advice.replicas)
-    pools = {m.name: m.pool for m in snap.models}
-    for pool, spec in specs.items():
-        for o in spec.overrides_active(snap.now):
-            if o.tier == "gpu-resident" and pools.get(o.model) == pool:
-                kept = replicas.get(o.model)
-                replicas[o.model] = WarmTarget(max(1, kept.replicas if kept else 0), until,
-                                               f"scheduled override {o.start}-{o.end} "
-                                               f"{o.timezone}")
-    return CapacityAdvice(replicas=replicas, warm_nodes=advice.warm_nodes,
-                          reasons=advice.reasons)
-
-
 def advisor_for(cluster: ClusterSpec, policy_for: PolicyLookup) -> CapacityAdvisor:
-    inner = ForecastAdvisor(cluster)
+    """The `warmstart` advisor with each pool under `policy_for(pool)` at every step."""
+    def policies(now: float) -> dict[str, PoolPolicy]:
+        return {p.name: pool_policy(p.name, policy_for(p.name), now) for p in cluster.pools}
 
-    def advise(snap: ClusterSnapshot, history: DemandHistory) -> CapacityAdvice:
-        specs = {p.name: policy_for(p.name) for p in cluster.pools}
-        steer(inner, cluster, specs)
-        return with_overrides(inner(snap, history), specs, snap, snap.now + 2 * inner.interval_s)
-
-    return advise
+    return warmth_advisor(cluster, WarmthPolicy(), pool_policies=policies)
 
 
-def policy_for_spec(cluster: ClusterSpec, spec: WarmthPolicySpec | None) -> Policy:
-    """The `warmstart` policy steered by one proposed policy (for what-ifs and the frontier)."""
-    fixed = spec or WarmthPolicySpec()
-    return warmstart(image_sizes(cluster), advisor=advisor_for(cluster, lambda _: fixed))
+def warmstart_policy(cluster: ClusterSpec, policy_for: PolicyLookup) -> Policy:
+    """The `warmstart` policy steered by the pools' policies (for what-ifs)."""
+    return warmstart(image_sizes(cluster), advisor=advisor_for(cluster, policy_for))
 
 
 def band(history: DemandHistory, horizon_s: float) -> dict[str, Band]:

@@ -4,18 +4,21 @@ times from the shared estimate, the forecast's rates, the learned keep-alive's
 idle-time histograms, nodes with their free GPUs and cache room) and the plan
 into the simulator's advice: resident floors, stagings, idle warm nodes.
 
-The forecast is injected (`ForecastAdvisor.forecast` in `sim_policies`), so
-this module only translates.
+The forecast is injected (`SimForecaster` in `sim_policies`), so this module
+only translates. One policy plans every pool, or (the admin API's simulation)
+each pool plans under its own `PoolPolicy`, as `warmstart provisioner run` plans.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from provisioner.warm_nodes import warm_nodes
+from provisioner.warmth_step import PoolPolicy
 from warmstart.domain import DemandForecast
 from warmstart.domain.node import NodeInventory, WarmSignals
 from warmstart.estimate import NodeView
@@ -44,6 +47,7 @@ from warmstart.warmth import (
 )
 
 Forecast = Callable[[ClusterSnapshot, DemandHistory], DemandForecast]
+PoolPolicies = Callable[[float], Mapping[str, PoolPolicy]]  # now -> each pool's knobs
 
 
 def pool_template(pool: PoolSpec) -> NodeView:
@@ -62,6 +66,8 @@ class WarmthAdvisor:
     cluster: ClusterSpec
     forecast: Forecast
     policy: WarmthPolicy = field(default_factory=WarmthPolicy)
+    # Each pool under its own knobs (a pool missing: `policy`); None: one plan.
+    pool_policies: PoolPolicies | None = None
     _times: dict[str, TierTimes] = field(default_factory=dict)
     _idle: IdleHistograms | None = None
     _active_until: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -79,7 +85,7 @@ class WarmthAdvisor:
         needs = [self._need(m, i, snap.now, rates.get(m.name, 0.0),
                             spells[i] if m.last_request_s is not None else prior)
                  for i, m in enumerate(snap.models)]
-        plan = plan_warmth(needs, self._pools(snap), self.policy)
+        plan = self._plan(needs, self._pools(snap), snap.now)
         self.last_plan = plan
         # Floors overlap the next call, which replaces them (0 clears one).
         until = snap.now + 2 * self.policy.step_s
@@ -91,6 +97,23 @@ class WarmthAdvisor:
                               reasons=tuple(p.reason for p in plan.pools),
                               staging=tuple(plan.stages),
                               keep=frozenset(n for p in plan.pools for n in p.keep))
+
+    def _plan(self, needs: Sequence[ModelNeed], pools: Sequence[PoolSupply], now: float
+              ) -> WarmthPlan:
+        if self.pool_policies is None:
+            return plan_warmth(needs, pools, self.policy)
+        policies = self.pool_policies(now)
+        plans = {}
+        for pool in pools:  # as `WarmthStep` plans: budget, idle price, floor per pool
+            pp = policies.get(pool.name, PoolPolicy(self.policy))
+            plans[pool.name] = plan_warmth(needs, [pp.priced(pool)], pp.policy)
+        warm = warm_nodes(plans, {p: pp.min_warm_nodes for p, pp in policies.items()})
+        return WarmthPlan(
+            tuple(m for p in plans.values() for m in p.models),
+            tuple(s for p in plans.values() for s in p.stages),
+            tuple(replace(w, idle_nodes=warm[w.pool].nodes, reason=warm[w.pool].reason)
+                  if w.pool in warm else w for p in plans.values() for w in p.pools),
+            sum(p.spend_usd_per_hour for p in plans.values()))
 
     def _learn(self, history: DemandHistory) -> None:
         """Feed the idle-time histograms with the spells that ended since the last call."""

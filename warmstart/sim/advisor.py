@@ -1,12 +1,12 @@
-"""The hook through which the provisioner's planner and the forecaster steer
-the `warmstart` policy, without the core importing either package.
+"""The hook through which the warmth planner and the forecaster steer the
+`warmstart` policy, without the simulator importing a service (forecaster, provisioner).
 
 A `CapacityAdvisor` is any callable `(ClusterSnapshot, DemandHistory) ->
 CapacityAdvice`. The simulator calls it every `interval_s` of virtual time and
 applies the advice: keep at least `replicas` warm for a model until `until_s`,
 keep `warm_nodes` idle nodes booted (or booting) per pool, and stage or drop
 models in the host memory or local disk of named nodes (`staging`). The composition
-root (`warmstart/cli/`) builds the advisor from the provisioner and forecaster.
+root (`warmstart/cli/sim_policies.py`) builds the advisor from the planner and forecaster.
 """
 
 from __future__ import annotations
@@ -41,11 +41,6 @@ class PoolState:
     name: str
     gpus_per_node: int
     price_per_hour: float
-    boot_seconds: tuple[float, float]
-    nodes_ready: int
-    nodes_booting: int
-    idle_nodes: int
-    free_gpus: int
 
 
 @dataclass(frozen=True, slots=True)

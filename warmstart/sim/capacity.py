@@ -98,14 +98,7 @@ class AdvisorLink:
                        float(self.sim.last_req[i]) if np.isfinite(self.sim.last_req[i]) else None,
                        m.pod, m.model_bytes)
             for i, m in enumerate(self.sim.models))
-        pools = []
-        for p in self.sim.spec.pools:
-            nodes = [n for n in cluster.nodes.values() if n.pool.name == p.name]
-            ready = [n for n in nodes if n.ready_at <= t]
-            pools.append(PoolState(p.name, p.gpus_per_node, p.price_per_hour, p.boot_seconds,
-                                   len(ready), len(nodes) - len(ready),
-                                   sum(1 for n in nodes if n.replicas == 0),
-                                   sum(n.free_gpus for n in ready)))
+        pools = [PoolState(p.name, p.gpus_per_node, p.price_per_hour) for p in self.sim.spec.pools]
 
         def views() -> tuple[NodeView, ...]:
             return tuple(n.view(t) for n in cluster.nodes.values())
