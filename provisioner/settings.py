@@ -24,7 +24,7 @@ from provisioner.constraints import Taint
 from provisioner.policy import ProvisionerPolicy
 from provisioner.resources import parse_resource_list
 from provisioner.state import NodeTemplate
-from warmstart.domain import PoolDefaults
+from warmstart.domain import Bandwidths, PoolDefaults
 
 BackendKind = Literal["karpenter", "capacity-buffer", "provisioning-request", "placeholder"]
 
@@ -56,6 +56,9 @@ class TemplateSpec(_Model):
     price_per_hour: float = Field(ge=0, alias="pricePerHour")
     boot_seconds: float | None = Field(default=None, ge=0, alias="bootSeconds")
     images: tuple[str, ...] = Field(default=(), description="images baked into the node image")
+    # The pool's measured bandwidths (the extender's `pools` take the same):
+    # where its object store is slow, staging a model saves more.
+    bandwidths: Bandwidths = Field(default_factory=Bandwidths)
     node_class_ref: NodeClassRef | None = Field(default=None, alias="nodeClassRef")
 
     def build(self) -> NodeTemplate:
@@ -66,7 +69,8 @@ class TemplateSpec(_Model):
                                             f"templates[{self.name}].allocatable"),
             price_per_hour=self.price_per_hour,
             taints=tuple(Taint(t.key, t.value, t.effect) for t in self.taints),
-            defaults=PoolDefaults(name=self.pool, boot_seconds=self.boot_seconds),
+            defaults=PoolDefaults(name=self.pool, boot_seconds=self.boot_seconds,
+                                  bandwidths=self.bandwidths),
             images=frozenset(self.images),
             node_class=(ref.group, ref.kind, ref.name) if ref else None,
         )

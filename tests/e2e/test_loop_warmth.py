@@ -11,19 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
-from prometheus_client import CollectorRegistry
-
-from agent.daemon import Agent
-from agent.nvml import PynvmlNvml
-from agent.prefetch_worker import PrefetchWorker
-from agent.publisher import NodeCachePublisher
-from agent.settings import AgentSettings
-from agent.waterfall_store import WaterfallMetrics, WaterfallStore
 from provisioner.prefetch import PrefetchWriter, prefetch_name
 from tests.agent.fileserver import Served, serving
+from tests.e2e.agent_in_process import agent_on
 from tests.e2e.objects import gpu_pod
-from warmstart.clock import SystemClock
 from warmstart.domain import NodeInventory
 from warmstart.domain.node import CacheTier
 from warmstart.estimate import NodeView, estimate_startup
@@ -83,14 +74,7 @@ def test_a_planned_staging_lands_in_the_nodecache(
         assert spec == {"nodeName": NODE, "uri": uri, "bytes": len(PAYLOAD),
                         "images": list(need.pod.images)}
 
-        settings = AgentSettings(node_name=NODE, cache_dir=tmp_path / "cache", disk_probe=False,
-                                 debounce_s=0, min_publish_interval_s=0, max_publish_delay_s=0)
-        clock = SystemClock()
-        with httpx.Client() as http:
-            worker = PrefetchWorker(kube, settings, http, clock, frozenset)
-            store = WaterfallStore(WaterfallMetrics(CollectorRegistry()))
-            agent = Agent(settings, PynvmlNvml(), clock, store,
-                          publisher=NodeCachePublisher(kube, NODE), prefetches=worker)
+        with agent_on(kube, NODE, tmp_path / "cache") as agent:
             agent.tick()  # publishes, then runs the Prefetch inline
             agent.tick()  # reports what the cache now holds
         assert [r[1] for r in srv.requests if r[0] == "GET"] == ["/models/tiny.bin"]
