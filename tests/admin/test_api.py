@@ -165,6 +165,8 @@ def test_simulate_limits(admin: httpx.Client) -> None:
     assert admin.post("/v1/simulate", json={"trace": "sample", "hours": 10_000}).status_code \
         == 422
     assert admin.post("/v1/simulate", json={}).status_code == 422
+    no_pool = admin.post("/v1/simulate", json={"trace": "sample", "pool": "nope"})
+    assert no_pool.status_code == 422 and no_pool.json()["detail"][0]["loc"] == ["body", "pool"]
     bad_csv = admin.post("/v1/simulate", json={"csv": "model,ts\nm,not-a-time\n"})
     assert bad_csv.status_code == 422 and bad_csv.json()["detail"][0]["loc"] == ["body", "csv"]
     too_big = admin.post("/v1/simulate", content=b"{" + b" " * 70_000 + b"}",

@@ -4,17 +4,22 @@ run` converts it."""
 
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 import pytest
 
-from warmstart.admin.policy import ScheduledOverride, WarmthPolicySpec
+from warmstart.admin.jobs import SimulateJobs
+from warmstart.admin.policy import PolicyLookup, ScheduledOverride, WarmthPolicySpec
+from warmstart.admin.policy_store import MemoryPolicyStore
+from warmstart.admin.requests import SimulateRequest
 from warmstart.cli.admin_sim import advisor_for, warmstart_policy
 from warmstart.cli.sim_policies import make_policy
 from warmstart.cli.sim_warmth import WarmthAdvisor
 from warmstart.sim import ClusterSpec, default_cluster, simulate
 from warmstart.sim.catalog import image_sizes
 from warmstart.sim.config import ModelTemplate, PoolSpec
-from warmstart.sim.policies import warmstart
+from warmstart.sim.policies import Policy, warmstart
 from warmstart.traces import SAMPLE, load_trace
 from warmstart.traces.canonical import canonical
 from warmstart.warmth import Warmth
@@ -109,3 +114,25 @@ def test_an_active_override_binds_and_an_idle_price_counts(
     assert all(m.warmth is Warmth.COLD for m in plan.models
                if m.pool == "left" and m.model != forced)
     assert all(m.warmth is Warmth.RESIDENT for m in plan.models if m.pool == "right")
+
+
+def test_a_what_if_proposes_for_its_pool_and_keeps_the_others_stored(
+        two_pools: tuple[ClusterSpec, pd.DataFrame]) -> None:
+    cluster, _ = two_pools
+    store = MemoryPolicyStore()
+    store.put("right", WarmthPolicySpec(cold_start_value=7.0))
+    seen: dict[str, WarmthPolicySpec] = {}
+
+    def make(cluster: ClusterSpec, policy_for: PolicyLookup) -> Policy:
+        seen.update({p.name: policy_for(p.name) for p in cluster.pools})
+        return warmstart_policy(cluster, policy_for)
+
+    jobs = SimulateJobs(cluster, make, store, max_running=1)
+    proposed = WarmthPolicySpec(cold_start_value=0.5)
+    job = jobs.submit(SimulateRequest(trace="sample", hours=1, pool="left", policy=proposed,
+                                      baselines=()))
+    deadline = time.monotonic() + 60
+    while jobs.get(job.id).state == "running" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert jobs.get(job.id).state == "done", jobs.get(job.id).error
+    assert seen == {"left": proposed, "right": WarmthPolicySpec(cold_start_value=7.0)}

@@ -69,6 +69,10 @@ class SimulateJobs:
         self._lock = threading.Lock()
 
     def submit(self, req: SimulateRequest) -> JobOut:
+        pools = [p.name for p in self.cluster.pools]
+        if req.pool is not None and req.pool not in pools:
+            raise Rejected("pool", f"the simulated cluster has no pool {req.pool!r} "
+                                   f"(it has {', '.join(pools)}; --cluster describes yours)")
         frame = self._trace(req)
         with self._lock:
             if sum(1 for j in self._jobs.values() if j.state == "running") >= self.max_running:
