@@ -55,12 +55,14 @@ class IdleHistograms:
     def windows(self, rows: npt.NDArray[np.int64]) -> tuple[Floats, Floats]:
         """(pre-warm, keep-alive) seconds per row: warm from pre-warm after the last
         request, for keep-alive more (a pre-warm of 0 means never unloaded)."""
-        hist = self.hist[rows].astype(np.float64)
-        inside = hist.sum(axis=1)
+        counts = self.hist[rows]
+        hist = counts.astype(np.float64)
+        inside = counts.sum(axis=1)
         oob = self.oob_count[rows]
         total = inside + oob
         cv = hist.std(axis=1) / np.maximum(hist.mean(axis=1), 1e-12)
-        cdf = np.cumsum(hist, axis=1) / np.maximum(inside, 1)[:, None]
+        # Summed as integers (exact either way): several times faster than floats.
+        cdf = np.cumsum(counts, axis=1) / np.maximum(inside, 1)[:, None]
         head = np.argmax(cdf >= self.head, axis=1) * BIN_S  # lower edge of the head bin
         tail = (np.argmax(cdf >= self.tail, axis=1) + 1) * BIN_S  # upper edge of the tail bin
         prewarm = head * (1 - self.margin)

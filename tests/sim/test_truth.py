@@ -70,10 +70,10 @@ def test_loads_on_one_node_queue_on_its_nic_and_share_a_pull() -> None:
 def test_the_estimate_sees_the_agents_last_report() -> None:
     report = AgentReport(period=30.0, phase=0.0)
     before, after = (((), ()), (((("h:x", "x"),), ())))
-    report.changing(10.0, before)
+    report.changing(10.0, lambda: before)
     assert report.seen(20.0, after) is before  # no report since the change
     assert report.seen(30.0, after) is after
-    report.changing(40.0, after)  # the tick at 30 carried `after`
+    report.changing(40.0, lambda: after)  # the tick at 30 carried `after`
     later = ((), ("img",))
     assert report.seen(50.0, later) is after
     assert report.seen(60.0, later) is later

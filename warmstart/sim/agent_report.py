@@ -10,6 +10,7 @@ have been kept instead).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 Holdings = tuple[tuple[tuple[str, object], ...], tuple[str, ...]]
@@ -20,7 +21,7 @@ Holdings = tuple[tuple[tuple[str, object], ...], tuple[str, ...]]
 class AgentReport:
     period: float
     phase: float  # the node's first report: when it was created
-    _before: Holdings = ((), ())
+    before: Holdings = ((), ())  # what a stale report says the caches hold
     _changed_at: float = -math.inf
 
     def _tick(self, t: float) -> float:
@@ -29,12 +30,17 @@ class AgentReport:
             return t
         return self.phase + math.floor((t - self.phase) / self.period) * self.period
 
-    def changing(self, t: float, current: Holdings) -> None:
-        """The caches change at `t`; `current` is what they held until now."""
+    def changing(self, t: float, current: Callable[[], Holdings]) -> None:
+        """The caches change at `t`; `current()` is what they held until now
+        (called only when kept: building it costs as much as the caches hold)."""
         if self._tick(t) >= self._changed_at:
-            self._before = current  # a report since the last change carried it
+            self.before = current()  # a report since the last change carried it
         self._changed_at = max(self._changed_at, t)
+
+    def stale(self, now: float) -> bool:
+        """Whether the latest report at `now` predates the latest change."""
+        return self._tick(now) < self._changed_at
 
     def seen(self, now: float, current: Holdings) -> Holdings:
         """What the latest report at `now` says the caches hold."""
-        return current if self._tick(now) >= self._changed_at else self._before
+        return self.before if self.stale(now) else current

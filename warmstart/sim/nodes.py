@@ -10,6 +10,7 @@ the keys added and evicted, for the cluster's holder index.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Container
 from functools import lru_cache
 
 from warmstart.domain.node import CachedModel, CacheTier, NodeInventory, WarmSignals
@@ -24,6 +25,14 @@ from warmstart.sim.truth import NodeTruth
 RECENT_IMAGES = 4
 TIER_KEYS = {CacheTier.LOCAL_DISK: "m:", CacheTier.HOST_MEMORY: "h:"}
 Changes = tuple[list[str], list[str]]
+PodKeys = tuple[str, str, str, str]
+
+
+@lru_cache(maxsize=1 << 16)
+def pod_keys(uri: str, image: str) -> PodKeys:
+    """The keys of what a node may hold of one pod: model on disk, model in
+    page cache, image on disk, image run recently (`SimNode.held`'s bits)."""
+    return f"m:{uri}", f"h:{uri}", f"i:{image}", f"r:{image}"
 
 
 class SimNode:
@@ -56,16 +65,29 @@ class SimNode:
 
     def view(self, now: float) -> NodeView:
         """The node as the estimate and the scorer see it: the agent's last report."""
-        seen = self.report.seen(now, self.holdings())
-        boot = 0.0 if self.ready_at <= now else max(0.0, self.nominal_ready_at - now)
-        return self._view(seen, boot)
+        return self._view(self.report.seen(now, self.holdings()), self.boot_remaining(now, True))
 
     def true_view(self, now: float) -> NodeView:
-        return self._view(self.holdings(), max(0.0, self.ready_at - now))
+        return self._view(self.holdings(), self.boot_remaining(now, False))
 
-    def seen_as_is(self, now: float) -> bool:
-        """Whether `view` and `true_view` agree at `now` (report current, node up)."""
-        return self.ready_at <= now and self.report.seen(now, self.holdings()) is self.holdings()
+    def boot_remaining(self, now: float, reported: bool) -> float:
+        """Boot time left at `now`: as the provisioner expects it, or as drawn."""
+        if not reported:
+            return max(0.0, self.ready_at - now)
+        return 0.0 if self.ready_at <= now else max(0.0, self.nominal_ready_at - now)
+
+    def held(self, keys: PodKeys, now: float, reported: bool) -> int:
+        """What the node holds of a pod's `keys`, bit by bit in their order: as
+        the agent last reported it at `now`, or as it is. Unlike `view`, this
+        needs no copy of the caches while the report is current."""
+        entries: Container[str] = self._entries
+        recent: Container[str] = self.recent_images
+        if reported and self.report.stale(now):
+            listed, recent = self.report.before
+            entries = dict(listed)
+        model, host, image, ran = keys
+        return ((model in entries) | (host in entries) << 1 | (image in entries) << 2
+                | (ran[2:] in recent) << 3)
 
     def _view(self, held: Holdings, boot_remaining: float) -> NodeView:
         inventory, images = self._inventory(held)
@@ -89,7 +111,7 @@ class SimNode:
 
     def _changed(self, now: float, added: list[tuple[str, int]], evicted: list[str]) -> Changes:
         if added or evicted:  # a refreshed LRU order changes nothing the estimate reads
-            self.report.changing(now, self.holdings())
+            self.report.changing(now, self.holdings)
             for key in evicted:
                 self._entries.pop(key, None)
             for key, size in added:
@@ -122,13 +144,13 @@ class SimNode:
             self.in_use[key] += 1
         self.real.pulls.pop(image, None)
         added, evicted = self.cache(keys, now)
-        prior, before = self.holdings(), set(self.recent_images)
-        self.recent_images = [image, *[i for i in self.recent_images if i != image]][
-            :RECENT_IMAGES]
-        after = set(self.recent_images)
+        before = set(self.recent_images)
+        recent = [image, *[i for i in self.recent_images if i != image]][:RECENT_IMAGES]
+        after = set(recent)
         if before != after:
-            self.report.changing(now, prior)
+            self.report.changing(now, self.holdings)
             self._holdings = None
+        self.recent_images = recent
         return (added + [f"r:{i}" for i in after - before],
                 evicted + [f"r:{i}" for i in before - after])
 

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from warmstart.estimate import estimate_startup
 from warmstart.sim.catalog import ModelSpec
 from warmstart.sim.cluster import SimCluster
 from warmstart.sim.config import ClusterSpec, PoolSpec
+from warmstart.sim.estimates import Estimates
 from warmstart.sim.metrics import RunMetrics
 from warmstart.sim.nodes import SimNode
 from warmstart.sim.placement import Placer
@@ -55,6 +55,7 @@ class Replicas:
         self.truth = GroundTruth(self.spec.truth, np.random.default_rng(
             [int(self.rng.integers(2**32)), 1]))
         self.cluster = SimCluster(self.spec, self.truth)
+        self.estimates = Estimates(self.image_bytes)
         self.pending: list[list[Replica]] = [[] for _ in range(n)]
         self.ready: list[list[Replica]] = [[] for _ in range(n)]
         self.n_ready = np.zeros(n, dtype="int64")
@@ -91,11 +92,9 @@ class Replicas:
             if node is None:
                 return None
         # What the product expects (the agent's report, the pool's nominal speeds) ...
-        expected = estimate_startup(spec.pod, node.view(at), self.image_bytes)
+        estimate = self.estimates(spec, node, at, reported=True).total_s
         # ... and what happens: the node as it is, its own speeds, its busy links.
-        nominal = (expected if node.seen_as_is(at) else
-                   estimate_startup(spec.pod, node.true_view(at), self.image_bytes))
-        estimate = expected.total_s
+        nominal = self.estimates(spec, node, at, reported=False)
         stages = self.truth.start(nominal, node.real, spec.image, at)
         actual = sum(stages.values())
         replica = Replica(m, node, at, at + actual, stages, trigger, estimate)
