@@ -3,8 +3,8 @@ the scheduler benchmark, as kubelet and the node agent would write them.
 
 Each Node is created with its status in one request (kubelet registers a node
 that way); its NodeCache is created, then its status written through the
-status subresource. A share of the nodes (`holding`) caches the benchmark's
-model on local NVMe; the others cache one of a few other models. Every node
+status subresource. A share of the nodes (`holding`, drawn node by node) caches
+the benchmark's model on local NVMe; the others cache one of a few other models. Every node
 has the serving image on it, so only the NodeCache tells the nodes apart.
 """
 
@@ -66,14 +66,16 @@ def _cache_status(name: str, model: str, rng: random.Random) -> dict[str, Any]:
 
 
 def write_cluster(kube: KubeClient, count: int, holding: float, seed: int = 1,
-                  threads: int = 8) -> FakeCluster:
-    """Write `count` nodes (`holding` of them caching MODEL) with `threads` in flight."""
-    rng = random.Random(seed)
+                  threads: int = 8, first: int = 0) -> FakeCluster:
+    """Write nodes `first`..`count - 1` (`holding` of them caching MODEL) with `threads`
+    in flight; the cluster returned is all `count`. Each node's share of the draws
+    is its own, so a cluster grown from `first` nodes is the one written at once."""
     names = [f"bench-gpu-{i:05d}" for i in range(count)]
-    holders = frozenset(rng.sample(names, round(count * holding)))
+    draws = [random.Random(seed * 1_000_003 + i) for i in range(count)]
+    holders = frozenset(n for n, rng in zip(names, draws, strict=True) if rng.random() < holding)
     plan = [(name, POOLS[i % len(POOLS)],
-             MODEL if name in holders else rng.choice(OTHER_MODELS), random.Random(i))
-            for i, name in enumerate(names)]
+             MODEL if name in holders else draws[i].choice(OTHER_MODELS), draws[i])
+            for i, name in enumerate(names)][first:]
 
     def write(item: tuple[str, str, str, random.Random]) -> None:
         name, pool, model, node_rng = item

@@ -96,17 +96,21 @@ class WatchFeed:
     def __init__(
         self, index: NodeIndex, client: KubeClient, clock: Clock, watch_timeout_s: int = 300
     ) -> None:
+        from extender import listed
         from warmstart.kube import Informer
         from warmstart.kube.informer import identity
         from warmstart.kube.resources import MODELS, NODECACHES, NODES
 
         self.client = client
         # The index keeps what it needs of Nodes and NodeCaches, so their informers
-        # keep only identities. A deleted Model is read back from its informer's
-        # store, so that one keeps whole objects.
+        # decode only the fields it reads and keep only identities. A deleted Model
+        # is read back from its informer's store, so that one keeps whole objects.
         self.informers = tuple(
-            Informer(client, res, clock=clock, watch_timeout_s=watch_timeout_s, keep=keep)
-            for res, keep in ((NODES, identity), (NODECACHES, identity), (MODELS, None))
+            Informer(client, res, clock=clock, watch_timeout_s=watch_timeout_s, keep=keep,
+                     decode=decode)
+            for res, keep, decode in ((NODES, identity, listed.node),
+                                      (NODECACHES, identity, listed.node_cache),
+                                      (MODELS, None, None))
         )
         for informer, handler in zip(
             self.informers, (_on_node(index), _on_node_cache(index), _on_model(index)), strict=True

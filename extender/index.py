@@ -74,6 +74,8 @@ class NodeIndex:
         self._staleness = StaleTracker(settings.stale_after_s, self._stale_flip)
         # When the feed last heard from the API server (epoch s); None: never synced.
         self._synced_at: Callable[[], float | None] = lambda: None
+        # False while `extender serve` lays out a freshly listed index: not ready yet.
+        self.settled = True
 
     # -- writes ------------------------------------------------------------
     def upsert_node(self, node: Mapping[str, Any]) -> None:
@@ -147,8 +149,8 @@ class NodeIndex:
         return float("inf") if at is None else max(0.0, self._clock.now() - at)
 
     def ready(self) -> bool:
-        """Synced, and heard from the API server within the outage bound."""
-        return self.seconds_since_sync() <= self.settings.sync_timeout_s
+        """Settled, synced, and heard from the API server within the outage bound."""
+        return self.settled and self.seconds_since_sync() <= self.settings.sync_timeout_s
 
     def node_count(self) -> int:
         return len(self.views)

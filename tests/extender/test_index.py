@@ -61,3 +61,11 @@ def test_thousands_of_nodes_grow_the_index():
     slots = index.slots.lookup([f"n{i}" for i in range(3000)])
     scored = rank(index, demand, slots, math.inf, ScoreMemo())
     assert len(scored.slots) == 1500 and set(scored.scores.tolist()) == {5}
+
+
+def test_an_index_still_being_laid_out_is_not_ready() -> None:
+    index = NodeIndex(ExtenderSettings(), ManualClock(start=NOW))
+    index.follow(lambda: NOW)
+    assert index.ready()
+    index.settled = False  # `extender serve` compacts a freshly listed index first
+    assert not index.ready()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 import pytest
 
 from tests.kubemock import KubeMock
@@ -70,6 +71,19 @@ def test_list_filters_by_label_and_pages(client: KubeClient, kube: KubeMock) -> 
     everything = client.list_all(PODS, page_size=2)
     assert [p["metadata"]["name"] for p in everything.items] == ["p0", "p1", "p2", "p3", "p4"]
     assert len(kube.requests_to("GET", "/pods")) == 1 + 1 + 3  # label list, one page, 3 pages
+
+
+def test_raw_pages_leave_each_item_undecoded(client: KubeClient, kube: KubeMock) -> None:
+    for i in range(5):
+        kube.seed(PODS, _pod(f"p{i}", {"app": "llm"}))
+    pages = list(client.raw_pages(PODS, page_size=2, resource_version="0"))
+    assert [len(p.items) for p in pages] == [2, 2, 1]
+    assert pages[-1].continue_token is None and pages[0].resource_version
+    names = [orjson.loads(memoryview(raw))["metadata"]["name"] for p in pages for raw in p.items]
+    assert names == ["p0", "p1", "p2", "p3", "p4"]
+    asked = [r.query for r in kube.requests_to("GET", "/pods")]
+    assert [q.get("resourceVersion") for q in asked] == ["0", "0", "0"]
+    assert [q.get("continue") is None for q in asked] == [True, False, False]
 
 
 def test_merge_patch_and_server_side_apply(client: KubeClient, kube: KubeMock) -> None:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 import pytest
 
 from tests.kubemock import KubeMock, running_kubemock
@@ -114,6 +115,8 @@ def test_410_gone_relists_and_reports_deletions_missed_meanwhile(client, kube, s
     assert sorted(o["metadata"]["name"] for o in inf.items()) == ["n1", "n3"]
     lists = [r for r in kube.requests_to("GET", "/nodes") if "watch" not in r.query]
     assert len(lists) == 2
+    # The first list may come from the server's watch cache; the one after a 410 is current.
+    assert [r.query.get("resourceVersion") for r in lists] == ["0", None]
 
 
 def test_label_selector_scopes_list_and_watch(client, kube: KubeMock, seen) -> None:
@@ -247,3 +250,21 @@ def test_an_informer_is_synced_only_after_its_handlers_have_the_list(client, kub
     inf.add_handler(lambda kind, obj, _old: synced_while_handling.append(inf.has_synced))
     inf.relist()
     assert synced_while_handling == [False] and inf.has_synced
+
+
+def test_a_decoder_gives_the_store_and_handlers_only_its_fields(client, kube: KubeMock) -> None:
+    for name in ("n1", "n2", "n3"):
+        kube.seed(NODES, _node(name))
+    got: list[dict[str, Any]] = []
+
+    def names_only(raw: Any) -> dict[str, Any]:
+        meta = orjson.loads(memoryview(raw))["metadata"]
+        return {"metadata": {"name": meta["name"], "resourceVersion": meta["resourceVersion"]}}
+
+    inf = Informer(client, NODES, clock=ManualClock(), watch_timeout_s=1, decode=names_only)
+    inf.add_handler(lambda kind, obj, _old: got.append(obj))
+    inf.relist()
+    assert sorted(o["metadata"]["name"] for o in got) == ["n1", "n2", "n3"]
+    assert all("labels" not in o["metadata"] for o in got)
+    stored = inf.get("n2")
+    assert stored is not None and "labels" not in stored["metadata"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import msgspec
 import orjson
 
 from warmstart.kube.config import KubeConfig
@@ -31,6 +32,21 @@ class ObjectList:
     items: list[Obj]
     resource_version: str
     continue_token: str | None = None
+
+
+@dataclass(frozen=True)
+class RawObjectList:
+    items: list[msgspec.Raw]  # each object's JSON (a slice of the reply), undecoded
+    resource_version: str
+    continue_token: str | None = None
+
+
+class _RawList(msgspec.Struct):
+    items: list[msgspec.Raw] = msgspec.field(default_factory=list)
+    metadata: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+_RAW_LIST = msgspec.json.Decoder(_RawList)
 
 
 @dataclass
@@ -53,9 +69,16 @@ class KubeClient:
     def request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
                 body: Any = None, content_type: str = "application/json") -> Obj:
         """One API call with retries; the decoded JSON reply."""
+        raw = self.request_raw(method, path, params=params, body=body, content_type=content_type)
+        reply: Obj = orjson.loads(raw) if raw else {}
+        return reply
+
+    def request_raw(self, method: str, path: str, *, params: dict[str, Any] | None = None,
+                    body: Any = None, content_type: str = "application/json") -> bytes:
+        """One API call with retries; the reply's bytes, undecoded."""
         content = orjson.dumps(body) if body is not None else None
 
-        def call() -> Obj:
+        def call() -> bytes:
             headers = {"Accept": "application/json", **self.config.headers()}
             if content is not None:
                 headers["Content-Type"] = content_type
@@ -65,8 +88,7 @@ class KubeClient:
             except httpx.TransportError as exc:
                 raise ApiUnreachable(0, type(exc).__name__, str(exc) or repr(exc)) from exc
             raise_for_response(response)
-            reply: Obj = orjson.loads(response.content) if response.content else {}
-            return reply
+            return response.content
 
         return retrying(call, f"{method} {path}", self.backoff, self.sleep)
 
@@ -97,6 +119,24 @@ class KubeClient:
             page = self.list(res, namespace, label_selector=label_selector, limit=page_size,
                              continue_token=page.continue_token)
             yield page
+
+    def raw_pages(self, res: Resource, namespace: str | None = None, *,
+                  label_selector: str | None = None, page_size: int = 500,
+                  resource_version: str | None = None) -> Iterator[RawObjectList]:
+        """`pages`, each item's JSON left undecoded: the caller decodes one object
+        at a time, so a list the API server answers in one piece (it ignores
+        `limit` at resourceVersion "0", served from its watch cache) never lies
+        in memory decoded all at once."""
+        params = _drop_none({"labelSelector": label_selector, "limit": page_size,
+                             "resourceVersion": resource_version})
+        token: str | None = None
+        while True:
+            page = _RAW_LIST.decode(self.request_raw(
+                "GET", res.path(namespace), params={**params, **_drop_none({"continue": token})}))
+            token = page.metadata.get("continue") or None
+            yield RawObjectList(page.items, str(page.metadata.get("resourceVersion", "")), token)
+            if token is None:
+                return
 
     def list_all(self, res: Resource, namespace: str | None = None, *,
                  label_selector: str | None = None, page_size: int = 500) -> ObjectList:

@@ -18,9 +18,12 @@ A consumer that keeps its own view of the objects can have the store keep less
 of each (client-go's transform): `keep=identity` holds only the names and
 resourceVersions a relist needs, handlers still get every object whole, and a
 relist reports a vanished object by that identity alone. The changed objects a
-relist must report are held until the swap as compact JSON (an exact-size copy:
-orjson's own output keeps kilobytes of spare room), not as parsed pages, so
-listing page by page still bounds the memory a relist takes.
+relist must report are held until the swap as the list's own JSON, each
+decoded only when it is stored and when it is reported, so the decoded list
+never lies in memory whole (the first list comes from the API server's watch
+cache in one piece). A consumer that reads a few fields of large objects can
+have listed objects decoded (`decode`) into just those fields; watch events,
+one object at a time, come whole.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 import orjson
 
 from warmstart.clock import Clock
@@ -44,6 +48,14 @@ log = logging.getLogger(__name__)
 Obj = dict[str, Any]
 # (event type ADDED | MODIFIED | DELETED, the object, the previous version or None)
 Handler = Callable[[str, Obj, Obj | None], None]
+# A listed object's JSON -> what the store and handlers get of it (`whole` by default)
+Decode = Callable[[msgspec.Raw], Obj]
+
+
+def whole(raw: msgspec.Raw) -> Obj:
+    """Every field of a listed object."""
+    obj: Obj = orjson.loads(memoryview(raw))
+    return obj
 
 
 def identity(obj: Obj) -> Obj:
@@ -64,9 +76,11 @@ class Informer:
     def __init__(self, client: KubeClient, resource: Resource, *, clock: Clock,
                  namespace: str | None = None, label_selector: str | None = None,
                  watch_timeout_s: int = 300, backoff: Backoff | None = None,
-                 keep: Callable[[Obj], Obj] | None = None, rand: Random = random.random) -> None:
+                 keep: Callable[[Obj], Obj] | None = None, decode: Decode | None = None,
+                 rand: Random = random.random) -> None:
         self.client, self.resource, self.clock = client, resource, clock
         self._keep = keep or (lambda obj: obj)
+        self._decode = decode or whole
         self.namespace, self.label_selector = namespace, label_selector
         self.watch_timeout_s = watch_timeout_s  # each watch lasts a draw from [T, 2T)
         self._rand = rand
@@ -111,24 +125,29 @@ class Informer:
         with self._lock:
             old = self._store
         fresh: dict[str, Obj] = {}
-        changed: list[tuple[str, bytes, Obj | None]] = []
+        changed: list[tuple[str, msgspec.Raw, Obj | None]] = []
         version = ""
-        for page in self.client.pages(self.resource, self.namespace,
-                                      label_selector=self.label_selector):
+        # The first list may come from the API server's watch cache, as client-go's
+        # reflector's does (resourceVersion "0"); one after a 410 must be current.
+        since = None if self.resource_version else "0"
+        for page in self.client.raw_pages(self.resource, self.namespace,
+                                          label_selector=self.label_selector,
+                                          resource_version=since):
             version = version or page.resource_version
-            for obj in page.items:
+            for raw in page.items:
+                obj = self._decode(raw)
                 key = object_key(obj)
                 fresh[key] = self._keep(obj)
                 previous = old.get(key)
                 if previous is None or _version(previous) != _version(obj):
-                    changed.append(("ADDED" if previous is None else "MODIFIED",
-                                    bytes(memoryview(orjson.dumps(obj))), previous))
+                    changed.append(("ADDED" if previous is None else "MODIFIED", raw, previous))
         with self._lock:
             self._store = fresh
             self.resource_version = version
             self._needs_relist = False
         for kind, raw, previous in changed:
-            self._emit(kind, orjson.loads(raw), previous)
+            self._emit(kind, self._decode(raw), previous)
+        changed.clear()
         for key in old.keys() - fresh.keys():
             self._emit("DELETED", old[key], old[key])
         # Synced once the handlers have the list too (client-go's HasSynced): a consumer
