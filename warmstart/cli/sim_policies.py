@@ -4,9 +4,9 @@ Composition root: the simulator's core may not import services, so its
 capacity hook (`warmstart.sim.advisor`) is filled here. `warmstart` is the
 warmth planner (`warmstart.warmth`, through `sim_warmth.WarmthAdvisor`) fed by
 the forecast `SimForecaster` makes: it fits the forecaster on the simulated
-demand history and turns its quantile into a `DemandForecast`
-(`forecaster.to_demand`). `warmstart simulate` and the admin API's simulation
-build the advisor here alike (`warmth_advisor`).
+demand history and reads each model's rate at its quantile. `warmstart
+simulate` and the admin API's simulation build the advisor here alike
+(`warmth_advisor`).
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from forecaster import EWMA, HybridHistogram, QuantileForecaster, ReplicaSpec, to_demand
+from forecaster import EWMA, HybridHistogram, QuantileForecaster
 from forecaster.frame import SeriesMatrix
 from warmstart.cli.sim_warmth import PoolPolicies, WarmthAdvisor
-from warmstart.domain import DemandForecast
 from warmstart.sim.advisor import ClusterSnapshot, DemandHistory
 from warmstart.sim.catalog import image_sizes
 from warmstart.sim.config import ClusterSpec
@@ -36,9 +35,9 @@ FORECASTERS: dict[str, Callable[[], QuantileForecaster]] = {
 @dataclass
 class SimForecaster:
     """The forecaster on the simulated demand history: refit every `refit_s`,
-    predicting at every call, its `quantile` turned into a `DemandForecast`."""
+    predicting at every call; each model's rate is its `quantile`'s peak over
+    the lead time (what `forecaster.to_demand` turns into replicas)."""
 
-    cluster: ClusterSpec
     forecaster: str = "ewma"
     quantile: float = 0.9
     lead_s: float = 600.0  # node boot + image + model: how far ahead capacity must start
@@ -46,7 +45,7 @@ class SimForecaster:
     _model: QuantileForecaster | None = None
     _fitted_at: float = -math.inf
 
-    def __call__(self, snap: ClusterSnapshot, history: DemandHistory) -> DemandForecast:
+    def __call__(self, snap: ClusterSnapshot, history: DemandHistory) -> dict[str, float]:
         step = int(history.step_s)
         start = int(history.end_s) - step * history.rates.shape[1]
         matrix = SeriesMatrix(history.models, start, step, history.rates)
@@ -56,12 +55,8 @@ class SimForecaster:
             self._model = FORECASTERS[self.forecaster]().fit_matrix(matrix)
             self._fitted_at = snap.now
         predicted = self._model.predict_matrix(horizon, matrix)
-        # the simulated autoscaler runs replicas at its target utilisation; so do we
-        target = self.cluster.autoscaler.target_utilization
-        specs = {m.name: ReplicaSpec(requests_per_replica=m.requests_per_replica_s * target,
-                                     gpus_per_replica=m.gpus_per_replica, pool=m.pool)
-                 for m in snap.models}
-        return to_demand(predicted, self.quantile, snap.now, specs)
+        peaks = predicted.at(self.quantile).max(axis=1)
+        return dict(zip(predicted.names, peaks.tolist(), strict=True))
 
 
 def make_policy(name: str, cluster: ClusterSpec, forecaster: str = "ewma") -> Policy:
@@ -82,7 +77,7 @@ def warmth_advisor(cluster: ClusterSpec, policy: WarmthPolicy, forecaster: str =
                    pool_policies: PoolPolicies | None = None) -> WarmthAdvisor:
     """The warmth planner, fed by the forecaster and the learned keep-alive,
     under `policy` (or each pool under its own, from `pool_policies`)."""
-    return WarmthAdvisor(cluster, SimForecaster(cluster, forecaster), policy, pool_policies)
+    return WarmthAdvisor(cluster, SimForecaster(forecaster), policy, pool_policies)
 
 
 def advised(cluster: ClusterSpec, cold_start_value: float = COLD_START_VALUE_USD,

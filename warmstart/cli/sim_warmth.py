@@ -19,7 +19,6 @@ import numpy as np
 
 from provisioner.warm_nodes import warm_nodes
 from provisioner.warmth_step import PoolPolicy
-from warmstart.domain import DemandForecast
 from warmstart.domain.node import NodeInventory, WarmSignals
 from warmstart.estimate import NodeView
 from warmstart.hybrid_histogram import BIN_S, IdleHistograms
@@ -46,7 +45,7 @@ from warmstart.warmth import (
     tier_times,
 )
 
-Forecast = Callable[[ClusterSnapshot, DemandHistory], DemandForecast]
+Forecast = Callable[[ClusterSnapshot, DemandHistory], Mapping[str, float]]  # req/s per model
 PoolPolicies = Callable[[float], Mapping[str, PoolPolicy]]  # now -> each pool's knobs
 
 
@@ -73,11 +72,12 @@ class WarmthAdvisor:
     _active_until: np.ndarray = field(default_factory=lambda: np.zeros(0))
     _learned_to: float = -math.inf
     _since: float = 0.0  # the start of the history learned from
+    _cdfs: dict[int, tuple[float, ...]] = field(default_factory=dict)  # rows unchanged since
     last_plan: WarmthPlan | None = None
 
     def __call__(self, snap: ClusterSnapshot, history: DemandHistory) -> CapacityAdvice:
         self._learn(history)
-        rates = {m.model: m.requests_per_s for m in self.forecast(snap, history).models}
+        rates = self.forecast(snap, history)
         spells = self._spell_rates(snap.now)
         seen = [s for m, s in zip(snap.models, spells, strict=True) if m.last_request_s]
         # A model never asked for yet: the average model's rate, not zero.
@@ -90,8 +90,9 @@ class WarmthAdvisor:
         # Floors overlap the next call, which replaces them (0 clears one).
         until = snap.now + 2 * self.policy.step_s
         resident = plan.resident()
-        replicas = {m.model: WarmTarget(resident.get(m.model, 0), until, m.reason)
-                    for m in plan.models}
+        # A reason is worded only where a floor is set: most models get none.
+        replicas = {m.model: WarmTarget(1, until, m.reason) if m.model in resident
+                    else WarmTarget(0, until) for m in plan.models}
         return CapacityAdvice(replicas=replicas,
                               warm_nodes={p.pool: p.idle_nodes for p in plan.pools},
                               reasons=tuple(p.reason for p in plan.pools),
@@ -130,6 +131,8 @@ class WarmthAdvisor:
             idle = starts[j] - self._active_until[active]
             spell = np.isfinite(idle) & (idle > 0)
             self._idle.observe(active[spell], idle[spell])
+            for row in active[spell].tolist():
+                self._cdfs.pop(row, None)
             self._active_until[active] = starts[j] + history.step_s
         self._learned_to = history.end_s
 
@@ -147,7 +150,9 @@ class WarmthAdvisor:
             times = self._times[m.name] = tier_times(m.pod, m.model_bytes, pool_template(pool),
                                                      image_sizes(self.cluster))
         assert self._idle is not None
-        cdf = idle_cdf(self._idle.hist[i], int(self._idle.oob_count[i]))
+        cdf = self._cdfs.get(i)
+        if cdf is None:
+            cdf = self._cdfs[i] = idle_cdf(self._idle.hist[i], int(self._idle.oob_count[i]))
         idle_s = None if m.last_request_s is None else now - m.last_request_s
         return ModelNeed(m.name, m.pool, m.pod, m.model_bytes, m.gpus_per_replica, m.ready,
                          times, Outlook(rate, idle_s, cdf, BIN_S, spells_per_s))

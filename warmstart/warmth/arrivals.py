@@ -35,14 +35,22 @@ def spell_p(outlook: Outlook, horizon_s: float) -> float:
     span = len(cdf) * outlook.bin_s
     if idle >= span:
         return 0.0
-    edges = np.arange(len(cdf) + 1) * outlook.bin_s
-    shares = np.concatenate(([0.0], cdf))
-    before = float(np.interp(idle, edges, shares))
+    before = _share(cdf, idle / outlook.bin_s)
     survive = 1.0 - before
     if survive <= 1e-12:
         return 0.0
-    after = float(np.interp(min(idle + horizon_s, span), edges, shares))
+    after = _share(cdf, min(idle + horizon_s, span) / outlook.bin_s)
     return min(1.0, (after - before) / survive)
+
+
+def _share(cdf: tuple[float, ...], bins: float) -> float:
+    """The cumulative share `bins` bin widths in, linear within a bin (the
+    planner asks this for every model at every step: no arrays built)."""
+    whole = min(int(bins), len(cdf))
+    low = cdf[whole - 1] if whole > 0 else 0.0
+    if whole == len(cdf):
+        return low
+    return low + (bins - whole) * (cdf[whole] - low)
 
 
 def p_arrival(outlook: Outlook, horizon_s: float) -> float:
