@@ -109,7 +109,7 @@ class Simulation:
         last = self.last_req[ms]
         idle = at - last
         mins = self._mins(ms, at)
-        pre, keep = pol.prewarm_s[ms], pol.keepalive_s[ms]
+        pre, keep = pol.windows(ms, idle, grace)
         unload = ((pre > grace) & (idle >= grace) & np.isnan(self.prewarm_at[ms])
                   & (reps.n_total[ms] > mins) & np.isfinite(last))
         for i in np.flatnonzero(unload):

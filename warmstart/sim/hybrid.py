@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from warmstart.hybrid_histogram import HEAD, MARGIN, MIN_SAMPLES, RANGE_S, TAIL, IdleHistograms
+from warmstart.hybrid_histogram import (
+    BIN_S,
+    HEAD,
+    MARGIN,
+    MIN_SAMPLES,
+    RANGE_S,
+    TAIL,
+    IdleHistograms,
+)
 from warmstart.sim.catalog import ModelSpec
 from warmstart.sim.placement import least_allocated
 from warmstart.sim.policies import Policy
@@ -24,11 +32,25 @@ class HybridHistogram(Policy):
     def bind(self, models: list[ModelSpec]) -> None:
         super().bind(models)
         self.idle = IdleHistograms(len(models), MIN_SAMPLES, *self.shape)
+        self.stale = np.zeros(len(models), dtype=bool)
 
     def observe_idle(self, models: np.ndarray, idle_s: np.ndarray) -> None:
         self.idle.observe(models, idle_s)
-        rows = np.unique(models)
-        self.prewarm_s[rows], self.keepalive_s[rows] = self.idle.windows(rows)
+        self.stale[models] = True
+
+    def windows(self, models: np.ndarray, idle_s: np.ndarray,
+                grace_s: float) -> tuple[np.ndarray, np.ndarray]:
+        """Windows are worked out only when they can decide something, once per
+        idle spell rather than at every step of a busy model: nothing idle for
+        less than the grace is unloaded, nor anything idle for less than its
+        keep-alive plus pre-warm, which is a bin or more (with a margin >= 0)."""
+        floor = BIN_S if self.shape[2] >= 0 else 0.0
+        due = self.stale[models] & (idle_s >= min(grace_s, floor))
+        rows = np.unique(models[due])
+        if rows.size:
+            self.prewarm_s[rows], self.keepalive_s[rows] = self.idle.windows(rows)
+            self.stale[rows] = False
+        return super().windows(models, idle_s, grace_s)
 
 
 def hybrid_histogram(head: float = HEAD, tail: float = TAIL,

@@ -24,9 +24,7 @@ class Placer(Protocol):
         ...
 
 
-def _spread(slots: np.ndarray, cluster: SimCluster, rng: np.random.Generator) -> SimNode:
-    free = cluster.free[slots]
-    top = slots[free == free.max()]
+def _pick(top: np.ndarray, cluster: SimCluster, rng: np.random.Generator) -> SimNode:
     # kube-scheduler picks at random among equally scored nodes.
     pick = top[0] if len(top) == 1 else top[rng.integers(len(top))]
     return cluster.nodes[int(pick)]
@@ -35,9 +33,11 @@ def _spread(slots: np.ndarray, cluster: SimCluster, rng: np.random.Generator) ->
 def least_allocated(model: ModelSpec, cluster: SimCluster, now: float,
                     rng: np.random.Generator) -> SimNode | None:
     """NodeResourcesFit LeastAllocated; else wait for the earliest booting node."""
-    ready, booting = cluster.fitting(model.pool, model.gpus, now)
-    if ready.size:
-        return _spread(ready, cluster, rng)
+    free = cluster.ready_free(model.pool, model.gpus, now)
+    best = free.max()
+    if best >= 0:
+        return _pick(np.flatnonzero(free == best), cluster, rng)
+    _, booting = cluster.fitting(model.pool, model.gpus, now)
     if booting.size:
         return cluster.nodes[int(booting[np.argmin(cluster.ready_at[booting])])]
     return None
@@ -95,6 +95,4 @@ class ScoringPlacer:
                 self.scored_calls += 1
         per_node = cluster.spec.pool(model.pool).gpus_per_node
         total = scores[classes] * self.weight * 10 + 100 * cluster.free[ready] / per_node
-        top = ready[total == total.max()]
-        pick = top[0] if len(top) == 1 else top[rng.integers(len(top))]
-        return cluster.nodes[int(pick)]
+        return _pick(ready[total == total.max()], cluster, rng)

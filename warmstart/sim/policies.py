@@ -48,6 +48,12 @@ class Policy:
     def observe_idle(self, models: np.ndarray, idle_s: np.ndarray) -> None:
         """Idle times seen this step (request start minus previous request)."""
 
+    def windows(self, models: np.ndarray, idle_s: np.ndarray,
+                grace_s: float) -> tuple[np.ndarray, np.ndarray]:
+        """(pre-warm, keep-alive) seconds of `models`, idle for `idle_s` now;
+        the autoscaler unloads nothing idle for less than `grace_s`."""
+        return self.prewarm_s[models], self.keepalive_s[models]
+
     @property
     def mode(self) -> str:
         if self.name in PLACEMENT_ONLY:

@@ -45,12 +45,24 @@ class NodeTruth:
         return self.disk_free_at
 
 
+# Uniforms drawn from the generator at a time: one call per draw costs more
+# than the rest of a replica start's truth.
+BATCH = 4096
+
+
 class GroundTruth:
     def __init__(self, spec: TruthSpec, rng: np.random.Generator) -> None:
         self.spec, self.rng = spec, rng
+        self._units: list[float] = []
 
     def _draw(self, spread: Spread) -> float:
-        return float(self.rng.uniform(*spread)) if self.spec.enabled else 1.0
+        """Uniform over `spread`: the very numbers `rng.uniform` would give one by one."""
+        if not self.spec.enabled:
+            return 1.0
+        if not self._units:
+            self._units = self.rng.random(BATCH).tolist()[::-1]
+        low, high = spread
+        return low + (high - low) * self._units.pop()
 
     def node(self) -> NodeTruth:
         s = self.spec
