@@ -53,7 +53,8 @@ def spell_arrivals(model: np.ndarray, step: np.ndarray, count: np.ndarray, first
     """Which entries (sorted by step) open an idle spell of their model."""
     # The last request of an entry: its first if alone, else the step's end.
     last = np.where(count <= 1, first, origin + (step + 1) * step_s)
-    order = np.lexsort((step, model))
+    # Entries come sorted by step: a stable sort by model keeps each model's in order.
+    order = np.argsort(model, kind="stable")
     m, f, la = model[order], first[order], last[order]
     new_model = np.r_[True, m[1:] != m[:-1]]
     opens = new_model | (f - np.r_[-np.inf, la[:-1]] >= gap_s)

@@ -99,9 +99,9 @@ class Simulation:
         reps = self.reps
         floor = self.policy.min_replicas
         short = reps.n_total < floor
-        for m in np.flatnonzero(short).tolist():
+        for m in short.nonzero()[0].tolist():
             reps.scale_up(m, int(floor[m]), t, "min-replicas")
-        return np.flatnonzero((reps.n_total > 0) | np.isfinite(self.prewarm_at))
+        return ((reps.n_total > 0) | np.isfinite(self.prewarm_at)).nonzero()[0]
 
     def _settle(self, ms: np.ndarray, at: np.ndarray | float, with_excess: bool) -> None:
         """Apply every idle-time decision due for models `ms` by time `at`."""
@@ -112,17 +112,17 @@ class Simulation:
         pre, keep = pol.windows(ms, idle, grace)
         unload = ((pre > grace) & (idle >= grace) & np.isnan(self.prewarm_at[ms])
                   & (reps.n_total[ms] > mins) & np.isfinite(last))
-        for i in np.flatnonzero(unload):
+        for i in unload.nonzero()[0]:
             m = int(ms[i])
             reps.scale_to(m, int(mins[i]), last[i] + grace)
             self.prewarm_at[m] = last[i] + pre[i]
         fire = self.prewarm_at[ms] <= at
-        for i in np.flatnonzero(fire):
+        for i in fire.nonzero()[0]:
             m = int(ms[i])
             reps.scale_up(m, 1, float(self.prewarm_at[m]), "prewarm")
             self.prewarm_at[m] = np.inf
         expired = (reps.n_total[ms] > mins) & (idle >= keep + pre)
-        for i in np.flatnonzero(expired):
+        for i in expired.nonzero()[0]:
             when = last[i] + keep[i] + pre[i]
             reps.scale_to(int(ms[i]), int(mins[i]), float(when) if np.isfinite(when) else
                           float(np.max(at)))
@@ -131,7 +131,7 @@ class Simulation:
             floor = np.maximum(np.maximum(self.need[ms], mins), 1)
             over = ((reps.n_total[ms] > floor) & (t - self.high_time[ms]
                                                   >= self.auto.scale_down_delay_s) & ~expired)
-            for i in np.flatnonzero(over):
+            for i in over.nonzero()[0]:
                 reps.scale_to(int(ms[i]), int(floor[i]), t)
                 self.high_time[ms[i]] = t
 
@@ -152,7 +152,7 @@ class Simulation:
         self.metrics.warm_requests += float(count[~slow].sum())
         self.metrics.spell_waits.extend([0.0] * int(np.count_nonzero(spell & ~slow)))
         last = np.where(count <= 1, first, end)
-        for i in np.flatnonzero(slow):
+        for i in slow.nonzero()[0]:
             served, wait = self._serve(int(ms[i]), float(first[i]), end, float(count[i]),
                                        int(need[i]))
             last[i] = max(last[i], served)

@@ -36,7 +36,7 @@ def least_allocated(model: ModelSpec, cluster: SimCluster, now: float,
     free = cluster.ready_free(model.pool, model.gpus, now)
     best = free.max()
     if best >= 0:
-        return _pick(np.flatnonzero(free == best), cluster, rng)
+        return _pick((free == best).nonzero()[0], cluster, rng)
     _, booting = cluster.fitting(model.pool, model.gpus, now)
     if booting.size:
         return cluster.nodes[int(booting[np.argmin(cluster.ready_at[booting])])]
