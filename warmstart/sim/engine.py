@@ -101,7 +101,8 @@ class Simulation:
         short = reps.n_total < floor
         for m in short.nonzero()[0].tolist():
             reps.scale_up(m, int(floor[m]), t, "min-replicas")
-        return ((reps.n_total > 0) | np.isfinite(self.prewarm_at)).nonzero()[0]
+        deciding: np.ndarray = (reps.n_total > 0) | np.isfinite(self.prewarm_at)
+        return deciding.nonzero()[0]
 
     def _settle(self, ms: np.ndarray, at: np.ndarray | float, with_excess: bool) -> None:
         """Apply every idle-time decision due for models `ms` by time `at`."""
