@@ -41,12 +41,11 @@ from tests.e2e.provisioner_world import (
 )
 from tests.e2e.scheduler import Scheduler
 from tests.e2e.test_provisioner_rbac import KWOK, NAMESPACE, own_client
+from tests.e2e.test_provisioner_warmth import provisioner
 from tests.forecaster.prometheus_server import exposition, family, running_prometheus
 from warmstart.admin.policy import WarmthPolicySpec
 from warmstart.admin.policy_store import WARMTHPOLICIES, to_object
-from warmstart.cli.provisioner_admin import PolicyFollower
 from warmstart.cli.provisioner_forecast import PrometheusForecast
-from warmstart.cli.provisioner_warmth import attach_warmth
 from warmstart.clock import ManualClock
 from warmstart.kube import KubeClient
 from warmstart.kube.resources import MODELS, NODECACHES, NODECLAIMS, PODS, PREFETCHES
@@ -102,18 +101,6 @@ def _model(kube: KubeClient, namespace: str, uri: str) -> None:
                          "spec": {"uri": uri, "bytes": len(PAYLOAD)}})
 
 
-def _provisioner(w: World, client: KubeClient, prometheus: str) -> Controller:
-    """`provisioner run` as the CLI composes it: forecast refitted from Prometheus,
-    pool policies followed, the warmth step attached."""
-    ctl = w.controller(client)
-    ctl.forecast = PrometheusForecast(prometheus, "vllm", ManualClock(START + SPAN_S + 30),
-                                      step_s=60, history_s=SPAN_S)
-    follower = PolicyFollower(client, ctl, w.settings, w.clock)
-    attach_warmth(ctl, client, w.settings, w.log, lambda: follower.good)
-    follower.informer.relist()
-    return ctl
-
-
 def _stage(w: World, ctl: Controller, kube: KubeClient, gpu_nodes: NodeMaker,
            cache: Path) -> tuple[str, str]:
     """Two planning steps around the node joining; (the warm node, its Prefetch)."""
@@ -154,7 +141,9 @@ def test_history_in_prometheus_ends_with_the_pod_on_the_staged_node(
                 running_prometheus(tmp_path, _history()) as prometheus:
             uri = f"{srv.url}/models/qwen-tiny.bin"
             _model(kube, namespace, uri)
-            ctl = _provisioner(w, own_client, prometheus)
+            ctl, _ = provisioner(w, own_client, PrometheusForecast(
+                prometheus, "vllm", ManualClock(START + SPAN_S + 30), step_s=60,
+                history_s=SPAN_S))
             node, prefetch = _stage(w, ctl, kube, gpu_nodes, tmp_path / "cache")
             assert prefetch == prefetch_name(node, uri)
         assert [r[1] for r in srv.requests if r[0] == "GET"] == ["/models/qwen-tiny.bin"]

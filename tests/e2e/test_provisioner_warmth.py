@@ -4,7 +4,10 @@ planning step with a forecast for a catalogued model creates a Prefetch on a
 booted node of the pool, with the planner's reason in the decisions log; with
 the pool's WarmthPolicy in shadow mode the same step records the order and
 creates nothing. The forecast comes from a file's worth of DemandForecast, or
-is refitted from history in a real Prometheus (vLLM's request counter)."""
+is refitted from history in a real Prometheus (vLLM's request counter, labelled
+by the served model name a Model answers to). A pool's minWarmNodes becomes
+capacity through each backend. (The whole loop, to a pod bound on the staged
+node: tests/e2e/test_loop_closed.py.)"""
 
 from __future__ import annotations
 
@@ -12,12 +15,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from provisioner.controller import Controller, ForecastSource
+from provisioner.model_catalog import SERVED_NAMES
 from provisioner.naming import REASON
 from provisioner.prefetch import prefetch_name
 from tests.e2e.controlplane import delete_quietly
-from tests.e2e.objects import write_nodecache
-from tests.e2e.provisioner_world import INSTANCE_TYPE, TAINT, no_leftovers, world
-from tests.e2e.test_provisioner_rbac import KWOK, NAMESPACE, own_client
+from tests.e2e.objects import wait_for, write_nodecache
+from tests.e2e.provisioner_world import INSTANCE_TYPE, TAINT, World, no_leftovers, world
+from tests.e2e.test_provisioner_rbac import KWOK, NAMESPACE, PRIMARY, own_client
 from tests.forecaster.prometheus_server import exposition, family, running_prometheus
 from warmstart.admin.policy import WarmthPolicySpec
 from warmstart.admin.policy_store import WARMTHPOLICIES, to_object
@@ -32,7 +39,32 @@ from warmstart.kube.resources import MODELS, PODS, PREFETCHES
 
 __all__ = ["no_leftovers", "own_client"]
 URI = "https://models.e2e.invalid/qwen-7b.safetensors"
+SERVED = "Qwen/Qwen2.5-7B-Instruct"  # the name vLLM serves it under
 NODE = "warmth-gpu-0"
+
+
+def provisioner(w: World, client: KubeClient,
+                forecast: ForecastSource | DemandForecast | None = None,
+                ) -> tuple[Controller, PolicyFollower]:
+    """`provisioner run` as the CLI composes it, on `client`: its forecast, the pools'
+    WarmthPolicies followed, the warmth step attached; returned once it has seen
+    this test's policy. Every informer lists once first: a first list may come
+    from the API server's watch cache, which can lag just-written objects, and the
+    lists of each step after it are consistent reads."""
+    source = forecast if callable(forecast) else (lambda: forecast)
+    ctl = w.controller(client)
+    ctl.forecast = source
+    follower = PolicyFollower(client, ctl, w.settings, w.clock)
+    attach_warmth(ctl, client, w.settings, w.log, lambda: follower.good)
+    for informer in ctl.informers.all():
+        informer.relist()
+
+    def seen() -> bool:
+        follower.informer.relist()
+        return w.pool in follower.good
+
+    wait_for(seen, "the provisioner to see the pool's WarmthPolicy")
+    return ctl, follower
 
 
 def _forecast(pool: str) -> DemandForecast:
@@ -42,10 +74,12 @@ def _forecast(pool: str) -> DemandForecast:
                     replicas=1, gpus=1),))
 
 
-def _catalogued(kube: KubeClient, namespace: str) -> None:
+def _catalogued(kube: KubeClient, namespace: str, served: str | None = None) -> None:
+    meta: dict[str, Any] = {"name": namespace}
+    if served is not None:
+        meta["annotations"] = {SERVED_NAMES: served}
     kube.create(MODELS, {"apiVersion": MODELS.api_version, "kind": "Model",
-                         "metadata": {"name": namespace},
-                         "spec": {"uri": URI, "bytes": 15 * 10**9}})
+                         "metadata": meta, "spec": {"uri": URI, "bytes": 15 * 10**9}})
 
 
 def _busy_node(kube: KubeClient, gpu_nodes: Callable[..., dict[str, Any]],
@@ -73,10 +107,7 @@ def test_a_step_stages_a_forecast_model_and_a_shadow_policy_stages_nothing(
     policy = WarmthPolicySpec(cold_start_value=2.0, slo_seconds=30)
     kube.create(WARMTHPOLICIES, to_object(pool, policy))
     try:
-        ctl = w.controller(own_client, forecast=_forecast(pool))
-        follower = PolicyFollower(own_client, ctl, w.settings, w.clock)
-        attach_warmth(ctl, own_client, w.settings, w.log, lambda: follower.good)
-        follower.informer.relist()
+        ctl, follower = provisioner(w, own_client, _forecast(pool))
         w.step(ctl)
         made = kube.get(PREFETCHES, name)
         assert made["spec"] == {"nodeName": NODE, "uri": URI, "bytes": 15 * 10**9}
@@ -106,11 +137,11 @@ def test_a_forecast_refitted_from_prometheus_stages_the_model(
         own_client: KubeClient, kube: KubeClient, namespace: str, tmp_path: Path,
         gpu_nodes: Callable[..., dict[str, Any]]) -> None:
     """History in a real Prometheus -> EWMA forecast -> warmth plan -> Prefetch, the
-    series named by the served model (here the model's URI, as vLLM's
-    `--served-model-name` may set it)."""
+    series named by the served model (vLLM's `--served-model-name`), which the
+    Model lists in its served-names annotation."""
     _busy_node(kube, gpu_nodes, namespace)
-    _catalogued(kube, namespace)
-    samples = [({"model_name": URI, "pod": "qwen-0"}, float(t), 5.0 + 0.0005 * (t - START))
+    _catalogued(kube, namespace, served=SERVED)
+    samples = [({"model_name": SERVED, "pod": "qwen-0"}, float(t), 5.0 + 0.0005 * (t - START))
                for t in range(START, START + SPAN_S + 1, SCRAPE_S)]
     w = world(kube, namespace, "karpenter", node_class=KWOK)
     w.settings = w.settings.model_copy(update={"namespace": NAMESPACE})
@@ -120,18 +151,35 @@ def test_a_forecast_refitted_from_prometheus_stages_the_model(
     try:
         with running_prometheus(tmp_path, exposition([
                 family("vllm:request_success_total", samples, "counter")])) as url:
-            ctl = w.controller(own_client)
             forecast = PrometheusForecast(url, "vllm", ManualClock(START + SPAN_S + 30),
                                           step_s=60, history_s=SPAN_S)
-            ctl.forecast = forecast
-            follower = PolicyFollower(own_client, ctl, w.settings, w.clock)
-            attach_warmth(ctl, own_client, w.settings, w.log, lambda: follower.good)
-            follower.informer.relist()
+            ctl, _ = provisioner(w, own_client, forecast)
             w.step(ctl)
         assert forecast.latest is not None
-        assert [m.model for m in forecast.latest.models] == [URI]
+        assert [m.model for m in forecast.latest.models] == [SERVED]
         assert kube.get(PREFETCHES, name)["spec"]["nodeName"] == NODE
         assert [d.outcome for d in w.log.recent() if d.kind == "stage"] == ["created"]
     finally:
         delete_quietly(kube, WARMTHPOLICIES, w.pool)
         delete_quietly(kube, PREFETCHES, name)
+
+
+@pytest.mark.parametrize("backend", sorted(PRIMARY))
+def test_a_pools_min_warm_nodes_become_capacity_through_its_backend(
+        backend: str, own_client: KubeClient, kube: KubeClient, namespace: str) -> None:
+    """No forecast at all: the pool's WarmthPolicy alone keeps two idle nodes, asked
+    for once; a step later they are on their way and nothing more is asked."""
+    extra = {"node_class": KWOK} if backend == "karpenter" else {}
+    w = world(kube, namespace, backend, **extra)
+    w.settings = w.settings.model_copy(update={"namespace": NAMESPACE})
+    kube.create(WARMTHPOLICIES, to_object(w.pool, WarmthPolicySpec(min_warm_nodes=2)))
+    try:
+        ctl, _ = provisioner(w, own_client)
+        made = w.step(ctl).creates
+        assert [(n.template.pool, n.purpose) for n in made] == [(w.pool, "headroom")] * 2
+        assert "2 warm node(s) short (WarmthPolicy minWarmNodes 2; 0 idle" in made[0].reason
+        assert sorted(o["metadata"]["name"] for o in w.ours(PRIMARY[backend])) == sorted(
+            n.name for n in made)
+        assert w.step(ctl).creates == ()
+    finally:
+        delete_quietly(kube, WARMTHPOLICIES, w.pool)
