@@ -88,6 +88,8 @@ def extender_for(variant: str, plane: ControlPlane, folder: Path,
         yield {"url": None, "pid": None, "entry": None}
         return
     entry = dict(yaml.safe_load(CONFIG.read_text())["extenders"][0])
+    for https in ("enableHTTPS", "tlsConfig"):  # the bench's extenders serve plain loopback HTTP
+        entry.pop(https, None)
     if variant == "trivial":
         port = free_port()
         proc = subprocess.Popen([sys.executable, "-m", "benchmarks.trivial_extender",
