@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PACKAGES := $(wildcard warmstart extender provisioner forecaster agent)
 
-.PHONY: demo test lint typecheck unit manifests lock bench bench-extender bench-extender-watch bench-scheduler bench-sim bench-provisioner bench-forecaster clean
+.PHONY: demo test lint typecheck unit manifests lock bench bench-extender bench-extender-watch bench-extender-startup bench-scheduler bench-sim bench-provisioner bench-forecaster clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ bench-extender: $(STAMP)
 
 bench-extender-watch: $(STAMP)
 	$(BIN)/python -m benchmarks.extender_watch_bench
+
+bench-extender-startup: $(STAMP)
+	$(BIN)/python -m benchmarks.extender_startup_bench --nodes 15000 --reps 3
 
 bench-scheduler: $(STAMP)
 	$(BIN)/python -m benchmarks.scheduler_bench --nodes 5000,15000 --pods 1000 --reps 2
